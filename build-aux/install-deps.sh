@@ -1,0 +1,43 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# install-deps.sh - install the Debian packages a make target needs
+#
+# Usage: install-deps.sh userspace|kernel|vm
+# Each group is checked with dpkg-query; only what is missing is installed.
+# As root the missing packages are installed with apt-get; otherwise the
+# exact apt-get line is printed and the script fails, so make stops.
+set -eu
+
+userspace="gcc make pkg-config libsystemd-dev libcap-ng-dev libseccomp-dev libinih-dev check"
+kernel="linux-source-6.12 bc bison flex libelf-dev libssl-dev xz-utils cpio kmod"
+vm="qemu-system-x86 busybox-static dbus"
+
+pkgs=
+for group in "$@"; do
+	case "$group" in
+	userspace) pkgs="$pkgs $userspace" ;;
+	kernel) pkgs="$pkgs $kernel" ;;
+	vm) pkgs="$pkgs $vm" ;;
+	*) echo "install-deps.sh: unknown group '$group'" >&2; exit 2 ;;
+	esac
+done
+
+missing=
+for p in $pkgs; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$status" = installed ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+line="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "flushd: missing packages:$missing" >&2
+	echo "flushd: run as root:  apt-get update && $line" >&2
+	exit 1
+fi
+echo "flushd: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# The package lists may be empty on a fresh machine.
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing
