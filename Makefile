@@ -44,7 +44,7 @@ FLUSHD_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 DEPS_STAMP = $(BUILD)/.deps-userspace
 
-.PHONY: all check unit-check vm-check demo kernel install clean
+.PHONY: all check unit-check vm-check demo kernel install install-data clean
 all:
 
 $(DEPS_STAMP):
@@ -68,6 +68,21 @@ check:
 	@$(MAKE) --no-print-directory unit-check || true
 	@$(MAKE) --no-print-directory vm-check || true
 	@build-aux/summary.sh $(BUILD)/results unit vm
+
+# Data files: policy, bus policy, units, manual. Binaries come from the
+# folders' own install-* rules.
+install: install-data
+install-data: all
+	install -Dm755 $(BUILD)/flushd $(DESTDIR)$(SBINDIR)/flushd
+	install -Dm644 policy/flushd.conf $(DESTDIR)$(SYSCONFDIR)/flushd/flushd.conf
+	install -Dm644 policy/org.flushd.Flush1.conf \
+		$(DESTDIR)$(DATADIR)/dbus-1/system.d/org.flushd.Flush1.conf
+	install -Dm644 systemd/flushd.service $(DESTDIR)$(UNITDIR)/flushd.service
+	install -Dm644 systemd/org.flushd.Flush1.service \
+		$(DESTDIR)$(DATADIR)/dbus-1/system-services/org.flushd.Flush1.service
+	for m in man/*.[0-9]; do \
+		install -Dm644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/} || exit 1; \
+	done
 
 clean:
 	rm -rf $(BUILD)
