@@ -1,2 +1,23 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# placeholder: replaced by the folder's real rules
+# tests/unit/build.mk - Check suites for the daemon's pure modules
+#
+# One runner links every suite with the daemon's DAEMON_LIB_OBJS; it prints
+# Check's summary and writes $(BUILD)/results/unit.counts ("PASSED FAILED").
+
+UNIT_TEST_OBJS = \
+	$(BUILD)/obj/tests/unit/test-main.o \
+	$(BUILD)/obj/tests/unit/test-policy.o \
+	$(BUILD)/obj/tests/unit/test-quota.o \
+	$(BUILD)/obj/tests/unit/test-identity.o \
+	$(BUILD)/obj/tests/unit/test-bus.o
+
+UNIT_TEST_LIBS = $(shell $(PKG_CONFIG) --libs check libsystemd inih)
+
+$(BUILD)/tests/unit-tests: $(UNIT_TEST_OBJS) $(DAEMON_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(FLUSHD_LDFLAGS) -o $@ $^ $(UNIT_TEST_LIBS)
+
+unit-check: $(BUILD)/tests/unit-tests
+	@mkdir -p $(BUILD)/results
+	@rm -f $(BUILD)/results/unit.counts
+	FLUSHD_TEST_POLICY_DIR=tests/unit/policy $(BUILD)/tests/unit-tests $(BUILD)/results/unit.counts

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * policy.c - the policy data model and matching a cgroup to its sections
+ *
+ * A policy is a list of sections: [Default] for callers in no listed cgroup
+ * and one [Cgroup LABEL] per governed cgroup subtree (Path=). A caller's
+ * cgroup v2 path is matched component-wise: /a governs /a and /a/b, not /ab.
+ * The deepest matching section decides Allow= and AllowAllCPUs=; it and all
+ * its matching ancestors are charged, so a limit set on a parent cannot be
+ * escaped by moving into a child cgroup. Paths are unique within a policy,
+ * so the matches of one cgroup all have different depths.
+ *
+ * The parser (policy-parse.c) builds a Policy; nothing changes it afterwards.
+ * This file does not log: it returns outcomes for bus.c to map.
+ */
+#include <assert.h>
+#include <string.h>
+
+#include "policy.h"
+#include "util/macro.h"
+
+Policy *policy_free(Policy *p) {
+        if (!p)
+                return NULL;
+        for (size_t i = 0; i < p->n_sections; i++) {
+                free(p->sections[i].label);
+                free(p->sections[i].path);
+        }
+        free(p->sections);
+        free(p->file);
+        free(p);
+        return NULL;
+}
+
+const PolicySection *policy_section(const Policy *p, size_t index) {
+        assert(p);
+        assert(index < p->n_sections);
+        return &p->sections[index];
+}
+
+bool policy_path_is_valid(const char *path, unsigned *ret_depth) {
+        unsigned depth = 0;
+        const char *c;
+
+        if (!path || path[0] != '/')
+                return false;
+        if (strcmp(path, "/") == 0) {
+                if (ret_depth)
+                        *ret_depth = 0;
+                return true;
+        }
+
+        c = path;
+        while (*c) {
+                const char *end;
+                size_t len;
+
+                assert(*c == '/');
+                c++;
+                end = strchrnul(c, '/');
+                len = end - c;
+                if (len == 0)
+                        return false;   /* "//" or a trailing "/" */
+                if ((len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+                        return false;
+                for (const char *k = c; k < end; k++)
+                        if ((unsigned char) *k <= ' ' || *k == 0x7f)
+                                return false;   /* whitespace or control */
+                if (++depth > POLICY_DEPTH_MAX)
+                        return false;
+                c = end;
+        }
+
+        if (ret_depth)
+                *ret_depth = depth;
+        return true;
+}
+
+bool policy_path_is_prefix(const char *ancestor, const char *path) {
+        size_t n;
+
+        if (strcmp(ancestor, "/") == 0)
+                return path[0] == '/';
+        n = strlen(ancestor);
+        return strncmp(ancestor, path, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+void policy_match(const Policy *p, const char *cgroup, PolicyMatch *ret) {
+        PolicyMatch m = {};
+
+        assert(p);
+        assert(cgroup);
+        assert(ret);
+
+        /* Collect the matching [Cgroup] sections, then order them deepest
+         * first. At most one per depth, so the chain fits. */
+        for (size_t i = 0; i < p->n_sections; i++) {
+                const PolicySection *s = &p->sections[i];
+
+                if (!s->path || !policy_path_is_prefix(s->path, cgroup))
+                        continue;
+                assert(m.n_chain < ELEMENTSOF(m.chain));
+                m.chain[m.n_chain++] = i;
+        }
+
+        /* Insertion sort by depth, deepest first; n_chain <= 65. */
+        for (size_t i = 1; i < m.n_chain; i++) {
+                size_t v = m.chain[i], j = i;
+
+                while (j > 0 && p->sections[m.chain[j - 1]].depth < p->sections[v].depth) {
+                        m.chain[j] = m.chain[j - 1];
+                        j--;
+                }
+                m.chain[j] = v;
+        }
+
+        if (m.n_chain == 0)
+                m.chain[m.n_chain++] = POLICY_DEFAULT;
+
+        *ret = m;
+}
+
+int policy_check(const Policy *p, const PolicyMatch *match, bool all_cpus) {
+        const PolicySection *decider;
+
+        assert(p);
+        assert(match);
+        assert(match->n_chain > 0);
+
+        decider = policy_section(p, match->chain[0]);
+        if (!decider->allow)
+                return POLICY_E_DENIED;
+        if (all_cpus && !decider->allow_all_cpus)
+                return POLICY_E_ALL_CPUS_DENIED;
+        return 0;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * policy.h - the admin's policy: data model, loading and cgroup matching
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "quota.h"
+
+#define POLICY_SECTIONS_MAX 4096
+#define POLICY_DEPTH_MAX    64          /* components in a Path= */
+#define POLICY_SECTION_NAME_MAX 48      /* inih keeps 49 characters; we reject 49+ */
+#define POLICY_CGROUP_PREFIX "Cgroup "
+#define POLICY_LABEL_MAX (POLICY_SECTION_NAME_MAX - (int) (sizeof(POLICY_CGROUP_PREFIX) - 1))
+#define POLICY_ERROR_MAX 256
+
+/* Index of the [Default] section in Policy.sections. */
+#define POLICY_DEFAULT 0
+
+/* Outcomes (positive, see bus.c for their D-Bus names). */
+enum {
+        _POLICY_E_SUCCESS = 0,
+        POLICY_E_INVALID = 100,         /* the file has an error; see PolicyError */
+        POLICY_E_DENIED,                /* no section admits the caller */
+        POLICY_E_ALL_CPUS_DENIED,       /* admitted, but not for all CPUs */
+};
+
+typedef struct PolicyError {
+        unsigned line;                  /* 0: not about a line (e.g. open failed) */
+        char message[POLICY_ERROR_MAX];
+} PolicyError;
+
+/*
+ * [Default] (index POLICY_DEFAULT, label and path NULL) or [Cgroup LABEL].
+ * limit.tokens == 0: no bucket for this section (Rate= unset or unlimited).
+ */
+typedef struct PolicySection {
+        char *label;
+        char *path;
+        unsigned line;                  /* of the section header; 0 if implicit */
+        unsigned depth;                 /* components of path, "/" is 0 */
+        bool allow;
+        bool allow_all_cpus;
+        QuotaLimit limit;
+} PolicySection;
+
+/* Immutable once loaded, so that a reload can swap it as one pointer. */
+typedef struct Policy {
+        char *file;
+        PolicySection *sections;        /* [POLICY_DEFAULT] then [Cgroup] in file order */
+        size_t n_sections;
+        QuotaLimit global;              /* [Daemon] GlobalRate=/GlobalBurst= */
+} Policy;
+
+/*
+ * The sections that apply to a cgroup: chain[0] decides (the deepest
+ * [Cgroup] whose Path is the cgroup or an ancestor of it, else [Default]),
+ * followed by every other matching section up to the root.
+ */
+typedef struct PolicyMatch {
+        size_t chain[POLICY_DEPTH_MAX + 1];
+        size_t n_chain;
+} PolicyMatch;
+
+Policy *policy_free(Policy *p);
+static inline void policy_freep(Policy **p) {
+        if (*p)
+                policy_free(*p);
+}
+
+/* Returns 0, POLICY_E_INVALID with *ret_error filled, or a negative errno
+ * (file cannot be read; ret_error->message says so too). */
+int policy_load(const char *file, Policy **ret, PolicyError *ret_error);
+
+const PolicySection *policy_section(const Policy *p, size_t index);
+void policy_match(const Policy *p, const char *cgroup, PolicyMatch *ret);
+int policy_check(const Policy *p, const PolicyMatch *match, bool all_cpus);
+
+/* Helpers shared by the parser and matching; exposed for unit tests. */
+bool policy_path_is_valid(const char *path, unsigned *ret_depth);
+bool policy_path_is_prefix(const char *ancestor, const char *path);

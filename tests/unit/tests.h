@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tests.h - the Check suites linked into the unit test runner
+ */
+#pragma once
+
+#include <check.h>
+
+Suite *policy_suite(void);
+Suite *quota_suite(void);
+Suite *identity_suite(void);
+Suite *bus_suite(void);
