@@ -44,14 +44,23 @@ FLUSHD_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 DEPS_STAMP = $(BUILD)/.deps-userspace
 
-.PHONY: all check unit-check vm-check demo kernel install install-data clean
+.PHONY: FORCE all check unit-check vm-check demo kernel install install-data clean
 all:
 
 $(DEPS_STAMP):
 	build-aux/install-deps.sh userspace
 	@mkdir -p $(@D) && touch $@
 
-$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
+# Objects depend on the flags they were built with, so switching e.g.
+# SANITIZE rebuilds them.
+FLAGS_STAMP = $(BUILD)/.flags
+BUILD_FLAGS = $(CC) $(OPTFLAGS) $(SANFLAGS) $(CFLAGS) $(LDFLAGS)
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' > $@
+FORCE:
+
+$(BUILD)/obj/%.o: %.c $(FLAGS_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(FLUSHD_CFLAGS) -MMD -MP -c -o $@ $<
 
