@@ -12,6 +12,7 @@
 # Each folder contributes a build.mk fragment; the folder owns its rules.
 # Missing Debian packages are installed on demand (build-aux/install-deps.sh).
 
+VERSION = 0.1
 BUILD ?= build
 CC ?= gcc
 PKG_CONFIG ?= pkg-config
@@ -38,7 +39,7 @@ PKGS = libsystemd libcap-ng libseccomp inih
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
 
-FLUSHD_CFLAGS = -std=gnu11 -fPIC -D_GNU_SOURCE $(OPTFLAGS) $(WARNFLAGS) $(SANFLAGS) \
+FLUSHD_CFLAGS = -std=gnu11 -fPIC -D_GNU_SOURCE -DFLUSHD_VERSION='"$(VERSION)"' $(OPTFLAGS) $(WARNFLAGS) $(SANFLAGS) \
 		-Iinclude -Iclient -Idaemon $(PKG_CFLAGS) $(CFLAGS)
 FLUSHD_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 

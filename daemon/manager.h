@@ -13,9 +13,6 @@
 #include "policy.h"
 #include "quota.h"
 
-#ifndef FLUSHD_VERSION
-#define FLUSHD_VERSION "0.1"
-#endif
 
 #define FLUSHD_CONFIG_DEFAULT "/etc/flushd/flushd.conf"
 #define FLUSHD_DEVICE_DEFAULT "/dev/iommu"

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * error.c - libflushd's error codes: D-Bus error names in, descriptions out
+ *
+ * A caller must be able to tell "denied" from "throttled" from "broken", so
+ * every error name flushd defines, plus the bus's "nobody owns that name",
+ * maps to its own FLUSHD_E_* code through the one table below. Any other
+ * D-Bus error keeps the errno sd-bus assigns to its name (-EIO if it has
+ * none); failures that never reached the bus pass through unchanged.
+ * FLUSHD_E_* start at 4096, above every errno, so one int carries both.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "flushd.h"
+#include "libflushd-internal.h"
+#include "util/macro.h"
+
+typedef struct ErrorMap {
+        const char *name;
+        int code;
+        const char *description;
+} ErrorMap;
+
+static const ErrorMap error_map[] = {
+        { "org.flushd.Flush1.Error.AccessDenied",  FLUSHD_E_ACCESS_DENIED,  "Access denied by flushd policy" },
+        { "org.flushd.Flush1.Error.QuotaExceeded", FLUSHD_E_QUOTA_EXCEEDED, "Flush quota exceeded, retry later" },
+        { "org.flushd.Flush1.Error.InvalidFd",     FLUSHD_E_INVALID_FD,     "File descriptor is not an iommufd" },
+        { "org.flushd.Flush1.Error.NotSupported",  FLUSHD_E_NOT_SUPPORTED,  "Kernel lacks cache write-back support" },
+        { "org.flushd.Flush1.Error.Busy",          FLUSHD_E_BUSY,           "flushd is busy, request queue full" },
+        { "org.flushd.Flush1.Error.InvalidArgs",   FLUSHD_E_INVALID_ARGS,   "Invalid arguments to flushd" },
+        { "org.freedesktop.DBus.Error.ServiceUnknown", FLUSHD_E_NO_DAEMON,  "flushd is not running on the bus" },
+        { "org.freedesktop.DBus.Error.NameHasNoOwner", FLUSHD_E_NO_DAEMON,  "flushd is not running on the bus" },
+};
+
+int error_code_from_bus_name(const char *name) {
+        if (!name)
+                return 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(error_map); i++)
+                if (strcmp(error_map[i].name, name) == 0)
+                        return error_map[i].code;
+
+        return 0;
+}
+
+int error_from_bus(const sd_bus_error *e, int r) {
+        int code;
+
+        if (!sd_bus_error_is_set(e))
+                return r < 0 ? r : -EIO;
+
+        code = error_code_from_bus_name(e->name);
+        if (code > 0)
+                return -code;
+
+        code = sd_bus_error_get_errno(e);
+        return code > 0 ? -code : -EIO;
+}
+
+const char *flushd_strerror(int r) {
+        const char *s;
+
+        if (r >= 0)
+                return "Success";
+        if (r == INT_MIN)
+                return "Unknown error";
+
+        for (size_t i = 0; i < ELEMENTSOF(error_map); i++)
+                if (error_map[i].code == -r)
+                        return error_map[i].description;
+
+        /* strerrordesc_np() returns a constant string, unlike strerror(). */
+        s = strerrordesc_np(-r);
+        return s ?: "Unknown error";
+}
