@@ -11,11 +11,10 @@
  * is logged once here and answered with sd-bus's errno mapping.
  *
  * Only validated requests from identified, admitted callers are charged.
- * The charge is taken before the kernel is called and refunded if the
- * kernel says the fd is not an iommufd (nothing was written back, and the
- * caller could not have known without asking). A request the kernel cannot
- * serve (NotSupported) stays charged, like any admitted request, so that
- * AccessDenied and QuotaExceeded can be observed on any kernel.
+ * The charge is taken before the kernel is called, so concurrent requests
+ * cannot overdraw a bucket, and refunded whenever the kernel wrote nothing
+ * back (not an iommufd, no kernel support, any failure): the buckets bound
+ * write-backs, and a failed request caused none.
  *
  * Counters (properties): Granted counts flushes the kernel performed,
  * Denied requests the policy refused, Throttled requests over a quota.
@@ -185,7 +184,7 @@ static int method_flush(sd_bus_message *message, void *userdata, sd_bus_error *e
         /* 6. kernel. Synchronous from the event loop in this version: a slow
          * write-back delays other callers until the worker pool lands. */
         r = kernel_write_back(m->kernel, fd, kflags, &result);
-        if (r == KERNEL_E_INVALID_FD)
+        if (r != 0)
                 quota_refund(charge.buckets, charge.n, manager_now());
         if (r < 0)
                 return log_error_errno(r, "IOMMU_CACHE_WB failed: %m");
