@@ -1,2 +1,69 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# placeholder: replaced by the folder's real rules
+# tests/vm/build.mk - QEMU guest: test programs, initramfs, vm-check, demo
+#
+#   make vm-check   boot the patched kernel with the guest tests (tests/vm/run.sh check)
+#   make demo       boot it in demo mode and print the flush/throttle table
+#   make vm-image   only the test programs and build/vm/initramfs.cpio.gz
+#
+# VM_TIMEOUT=seconds bounds the guest run (default 600).
+
+VM_DIR = tests/vm
+VM_BUILD = $(BUILD)/vm
+VM_PROGS_DIR = $(VM_BUILD)/progs
+VM_INITRAMFS = $(VM_BUILD)/initramfs.cpio.gz
+VM_DEPS_STAMP = $(BUILD)/.deps-vm
+VM_TIMEOUT ?= 600
+
+VM_PROGS = $(addprefix $(VM_PROGS_DIR)/,runas bus-wait wb-direct track-flush demo)
+VM_GUEST_FILES = $(wildcard $(VM_DIR)/guest/*) policy/org.flushd.Flush1.conf
+# The product as client/ and daemon/ build it; a rebuild of any of them, of
+# a test program, a guest file or the host's busybox/dbus-daemon rebuilds
+# the image.
+VM_PRODUCT = $(BUILD)/flushd $(BUILD)/flushctl $(BUILD)/libflushd.so.0
+# Kernel selftest binaries, if kernel/build.mk puts any there; each runs in
+# the guest as one test.
+VM_KSELFTESTS = $(wildcard $(BUILD)/kernel/selftests/*)
+VM_LIBFLUSHD = -L$(BUILD) -l:libflushd.so.0
+
+$(VM_DEPS_STAMP):
+	build-aux/install-deps.sh vm
+	@mkdir -p $(@D) && touch $@
+
+$(VM_PROGS_DIR)/runas: $(BUILD)/obj/$(VM_DIR)/progs/runas.o
+	@mkdir -p $(@D)
+	$(CC) $(FLUSHD_LDFLAGS) -o $@ $^
+
+$(VM_PROGS_DIR)/wb-direct: $(BUILD)/obj/$(VM_DIR)/progs/wb-direct.o
+	@mkdir -p $(@D)
+	$(CC) $(FLUSHD_LDFLAGS) -o $@ $^
+
+$(VM_PROGS_DIR)/bus-wait: $(BUILD)/obj/$(VM_DIR)/progs/bus-wait.o
+	@mkdir -p $(@D)
+	$(CC) $(FLUSHD_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libsystemd)
+
+$(VM_PROGS_DIR)/track-flush: $(BUILD)/obj/$(VM_DIR)/progs/track-flush.o \
+			     $(BUILD)/obj/$(VM_DIR)/progs/workers.o $(BUILD)/libflushd.so.0
+	@mkdir -p $(@D)
+	$(CC) $(FLUSHD_LDFLAGS) -o $@ $(filter %.o,$^) $(VM_LIBFLUSHD) -lpthread
+
+$(VM_PROGS_DIR)/demo: $(BUILD)/obj/$(VM_DIR)/progs/demo.o \
+		      $(BUILD)/obj/$(VM_DIR)/progs/workers.o $(BUILD)/libflushd.so.0
+	@mkdir -p $(@D)
+	$(CC) $(FLUSHD_LDFLAGS) -o $@ $(filter %.o,$^) $(VM_LIBFLUSHD) -lpthread
+
+$(VM_INITRAMFS): $(VM_DIR)/mkinitramfs.sh $(VM_GUEST_FILES) $(VM_PROGS) $(VM_PRODUCT) $(VM_KSELFTESTS) \
+		 $(wildcard /bin/busybox /usr/bin/dbus-daemon) | $(VM_DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(VM_DIR)/mkinitramfs.sh $(BUILD) $@
+
+.PHONY: vm-image
+vm-image: $(VM_INITRAMFS)
+
+# kernel/build.mk provides `kernel` ($(BUILD)/kernel/bzImage) and
+# `uapi-check`: the programs must be built against the header the guest
+# kernel was built with.
+vm-check: all kernel uapi-check $(VM_INITRAMFS) | $(VM_DEPS_STAMP)
+	@BUILD=$(BUILD) VM_TIMEOUT=$(VM_TIMEOUT) $(VM_DIR)/run.sh check
+
+demo: all kernel uapi-check $(VM_INITRAMFS) | $(VM_DEPS_STAMP)
+	@BUILD=$(BUILD) VM_TIMEOUT=$(VM_TIMEOUT) $(VM_DIR)/run.sh demo

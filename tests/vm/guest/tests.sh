@@ -1,0 +1,207 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# tests.sh - the guest test cases, sourced by /init in check mode
+#
+# Every case runs its callers as unprivileged users (alice 1000, bob 1001,
+# carol 1002, all in group iommu) inside real cgroups, through runas, and
+# asserts on exit status, stdout and stderr of what they ran. A case prints
+# "FLUSHD-TEST PASS name" or "FLUSHD-TEST FAIL name: why"; the policy they
+# run under is /etc/flushd/check.conf (tests/vm/guest/flushd-check.conf).
+# Expects FLUSHD_PID, PASSED and FAILED from /init.
+
+ERR_PREFIX=org.flushd.Flush1.Error
+WHY=
+
+fail() {
+        WHY="$*"
+        return 1
+}
+
+run_test() {
+        name=$1
+        shift
+        WHY=
+        echo "--- $name (t=$(uptime_s)s)"
+        if "$@"; then
+                echo "FLUSHD-TEST PASS $name"
+                PASSED=$((PASSED + 1))
+        else
+                echo "FLUSHD-TEST FAIL $name: ${WHY:-returned failure}"
+                FAILED=$((FAILED + 1))
+        fi
+}
+
+# call USER CGROUP CMD...: run CMD as USER in CGROUP; sets RC, OUT, ERR.
+call() {
+        who="$1 in $2"
+        runas "$@" >/run/t.out 2>/run/t.err
+        RC=$?
+        shift 2
+        OUT=$(cat /run/t.out)
+        ERR=$(cat /run/t.err)
+        echo "  [$who] $* -> exit $RC"
+        [ -z "$OUT" ] || echo "$OUT" | sed 's/^/    out: /'
+        [ -z "$ERR" ] || echo "$ERR" | sed 's/^/    err: /'
+}
+
+# ": <first line of stderr>" of the last call, if it printed any.
+err_first() {
+        [ -z "$ERR" ] || echo ": $(echo "$ERR" | head -n 1)"
+}
+
+# expect_error RC NAME: the last call failed with flushctl's exit code RC and
+# printed the D-Bus error name NAME on stderr.
+expect_error() {
+        [ "$RC" -eq "$1" ] || fail "[$who] exit $RC, want $1 ($2)$(err_first)" || return
+        case "$ERR" in
+        *"flushctl: $ERR_PREFIX.$2:"*) ;;
+        *) fail "[$who] stderr lacks 'flushctl: $ERR_PREFIX.$2:'" || return ;;
+        esac
+}
+
+# expect_flushed N: the last call succeeded and printed exactly one result
+# line in flushctl's format; N (if given) is the expected CPU count.
+expect_flushed() {
+        [ "$RC" -eq 0 ] || fail "[$who] exit $RC, want 0$(err_first)" || return
+        [ "$(echo "$OUT" | wc -l)" -eq 1 ] &&
+                echo "$OUT" | grep -Eqx 'flushed=[0-9]+ coalesced=[0-9]+ nsec=[0-9]+' ||
+                fail "[$who] output '$OUT' is not 'flushed=<u> coalesced=<u> nsec=<t>'" || return
+        [ -z "$1" ] || [ "${OUT%% *}" = "flushed=$1" ] ||
+                fail "[$who] ${OUT%% *}, want flushed=$1" || return
+}
+
+# The harness itself: runas really yields an unprivileged user in iommu,
+# in the requested cgroup, and /dev/iommu is open to that group only.
+test_harness_identity() {
+        call alice /A sh -c 'id -u; id -G; cat /proc/self/cgroup; stat -c "%a %G" /dev/iommu'
+        [ "$RC" -eq 0 ] || fail "exit $RC" || return
+        # shellcheck disable=SC2086
+        set -- $OUT
+        [ "$1" = 1000 ] || fail "uid $1, want 1000" || return
+        case " $* " in
+        *" 990 "*) ;;
+        *) fail "not in group iommu (990): $*" || return ;;
+        esac
+        echo "$OUT" | grep -qx '0::/A' || fail "not in cgroup /A" || return
+        echo "$OUT" | grep -qx '660 iommu' || fail "/dev/iommu is not 0660 group iommu" || return
+}
+
+# The first line in which a test program said what went wrong.
+first_failure() {
+        line=$(echo "$OUT" | grep -m 1 -E 'FAILED:|want |failed|cannot|needs|: open ')
+        echo "${line:-exit $RC, see the serial log}"
+}
+
+# (a) two tracked threads on CPUs 1 and 3: libflushd and flushctl both get 2.
+test_tracked_threads() {
+        call alice /A track-flush
+        [ "$RC" -eq 0 ] || fail "$(first_failure)"
+}
+
+# (b) denied by an explicit Allow=no section, and by [Default] Allow=no.
+# The verdict is the policy's alone, so the fds are not even tracked.
+test_access_denied() {
+        call bob /D sh -c 'exec flushctl flush --fd=5 5<>/dev/iommu'
+        expect_error 3 AccessDenied || return
+        call carol /N sh -c 'exec flushctl flush --fd=5 5<>/dev/iommu'
+        expect_error 3 AccessDenied || return
+}
+
+# (c) Rate=1/min Burst=3: three flushes pass, the fourth is throttled.
+test_quota_exceeded() {
+        for i in 1 2 3; do
+                call carol /Q sh -c 'exec flushctl flush --fd=5 5<>/dev/iommu'
+                expect_flushed || fail "flush $i of the burst of 3: $WHY" || return
+        done
+        call carol /Q sh -c 'exec flushctl flush --fd=5 5<>/dev/iommu'
+        expect_error 4 QuotaExceeded || return
+        echo "$ERR" | grep -qi retry || fail "QuotaExceeded message does not mention retry"
+}
+
+# (d) the ioctl itself: EPERM without CAP_SYS_RAWIO although TRACK works;
+# root (with the capability) succeeds on the same calls.
+test_direct_ioctl_eperm() {
+        call alice /A wb-direct eperm
+        [ "$RC" -eq 0 ] || fail "as alice: $(first_failure)" || return
+        call root / wb-direct granted
+        [ "$RC" -eq 0 ] || fail "as root: $(first_failure)" || return
+}
+
+# (e) a pipe is not an iommufd; the daemon says so and keeps serving.
+test_invalid_fd() {
+        call alice /A sh -c ': | flushctl flush --fd=0'
+        expect_error 5 InvalidFd || return
+        call bob /E sh -c 'exec flushctl flush --fd=5 5<>/dev/iommu'
+        # Nothing is tracked on this fresh iommufd, so nothing is dirty.
+        expect_flushed 0 || fail "flush after InvalidFd: $WHY" || return
+}
+
+# flushctl track-exec: the tracked thread ran only on CPU 2 (taskset), so
+# exactly that CPU is written back.
+test_track_exec() {
+        call bob /E taskset -c 2 flush-tracked
+        expect_flushed 1 || return
+}
+
+# (f) --all-cpus only where AllowAllCPUs=yes; then every CPU is written back.
+test_all_cpus() {
+        ncpus=$(nproc)
+        [ "$ncpus" -eq 4 ] || fail "guest has $ncpus CPUs, want 4" || return
+        call bob /F flush-tracked --all-cpus
+        expect_flushed 4 || return
+        call alice /A flush-tracked --all-cpus
+        expect_error 3 AccessDenied || return
+}
+
+# A kernel selftest binary (kselftest harness): exit 0 is a pass; a skip
+# (exit 4) is a failure too, the guest kernel is built for these tests.
+test_kselftest() {
+        "$1" > /run/ks.out 2>&1
+        RC=$?
+        sed 's/^/    /' /run/ks.out
+        [ "$RC" -ne 4 ] || fail "$(basename "$1") skipped (exit 4)" || return
+        [ "$RC" -eq 0 ] ||
+                fail "$(basename "$1") exit $RC: $(grep -m 1 -E '^not ok|FAIL' /run/ks.out)" || return
+}
+
+test_daemon_alive() {
+        kill -0 "$FLUSHD_PID" 2>/dev/null || fail "flushd (pid $FLUSHD_PID) has exited" || return
+        bus-wait org.flushd.Flush1 0 || fail "org.flushd.Flush1 is no longer owned" || return
+}
+
+# Last: SIGTERM ends flushd within 10 s with status 0 (under SANITIZE=1 a
+# leak or sanitizer report makes it non-zero) and releases its name.
+test_daemon_shutdown() {
+        kill -TERM "$FLUSHD_PID" || fail "cannot signal flushd" || return
+        i=0
+        while kill -0 "$FLUSHD_PID" 2>/dev/null && [ "$i" -lt 100 ]; do
+                sleep 0.1
+                i=$((i + 1))
+        done
+        if kill -0 "$FLUSHD_PID" 2>/dev/null; then
+                kill -KILL "$FLUSHD_PID"
+                fail "flushd still running 10 s after SIGTERM"
+                return
+        fi
+        wait "$FLUSHD_PID"
+        RC=$?
+        FLUSHD_PID=
+        [ "$RC" -eq 0 ] || fail "flushd exited with status $RC after SIGTERM" || return
+        ! bus-wait org.flushd.Flush1 0 2>/dev/null || fail "org.flushd.Flush1 still owned" || return
+}
+
+tests_run() {
+        run_test harness-identity test_harness_identity
+        run_test tracked-threads-cpus-1-3 test_tracked_threads
+        run_test access-denied test_access_denied
+        run_test quota-exceeded test_quota_exceeded
+        run_test direct-ioctl-eperm test_direct_ioctl_eperm
+        run_test invalid-fd test_invalid_fd
+        run_test track-exec-cpu-2 test_track_exec
+        run_test all-cpus-policy test_all_cpus
+        for t in "$LIBEXEC"/kselftests/*; do
+                [ -x "$t" ] || continue
+                run_test "kselftest-${t##*/}" test_kselftest "$t"
+        done
+        run_test daemon-alive test_daemon_alive
+        run_test daemon-shutdown test_daemon_shutdown
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * wb-direct.c - issue the iommufd cache ioctls directly, without flushd
+ *
+ * The point of flushd is that IOMMU_CACHE_WB needs CAP_SYS_RAWIO in the
+ * initial user namespace while IOMMU_CACHE_WB_TRACK needs nothing. This
+ * program proves both halves on one /dev/iommu fd of its own: TRACK START
+ * succeeds (so the fd and the kernel support are fine), then IOMMU_CACHE_WB
+ * with target_fd = -1 (this fd), target_fd = the fd number itself, and the
+ * QUERY flag must all fail with EPERM when run unprivileged ("eperm"), and
+ * must all succeed when run as root ("granted"), which shows that the only
+ * difference is the capability. TRACK STOP ends the run.
+ *
+ * Usage: wb-direct eperm|granted          exit 0 when every check held
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+
+#include "util/macro.h"
+
+#define _attribute_printf_(a, b) __attribute__((format(printf, a, b)))
+
+/* Prints one verdict line; returns 1 if the check failed, for summing. */
+_attribute_printf_(2, 3)
+static int check(bool ok, const char *fmt, ...) {
+        va_list ap;
+
+        printf("wb-direct: %s: ", ok ? "ok" : "FAILED");
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        printf("\n");
+        return !ok;
+}
+
+static int track(int fd, unsigned op, uint64_t *ret_nr) {
+        struct iommu_cache_wb_track t = {
+                .size = sizeof(t),
+                .op = op,
+        };
+
+        if (ioctl(fd, IOMMU_CACHE_WB_TRACK, &t) < 0)
+                return -errno;
+        *ret_nr = t.out_nr_tracked;
+        return 0;
+}
+
+static int cache_wb(int fd, int target_fd, unsigned flags, struct iommu_cache_wb *ret) {
+        *ret = (struct iommu_cache_wb) {
+                .size = sizeof(*ret),
+                .flags = flags,
+                .target_fd = target_fd,
+        };
+        return ioctl(fd, IOMMU_CACHE_WB, ret) < 0 ? -errno : 0;
+}
+
+/* Returns the number of failed checks. */
+static int check_wb(int fd, int target_fd, unsigned flags, bool privileged) {
+        struct iommu_cache_wb wb;
+        int r;
+
+        r = cache_wb(fd, target_fd, flags, &wb);
+        if (!privileged)
+                return check(r == -EPERM, "IOMMU_CACHE_WB target_fd=%d flags=%#x as uid %d -> %s (want EPERM)",
+                             target_fd, flags, (int) geteuid(), r < 0 ? strerror(-r) : "success");
+        if (check(r == 0, "IOMMU_CACHE_WB target_fd=%d flags=%#x as uid %d -> %s (want success)",
+                  target_fd, flags, (int) geteuid(), r < 0 ? strerror(-r) : "success"))
+                return 1;
+        if (flags & IOMMU_CACHE_WB_QUERY)
+                return 0;
+        /* This very thread is tracked and running, so its CPU is dirty. */
+        return check(wb.out_nr_flushed + wb.out_nr_coalesced >= 1,
+                     "running tracked thread's CPU written back (dirty=%u flushed=%u coalesced=%u)",
+                     wb.out_nr_dirty, wb.out_nr_flushed, wb.out_nr_coalesced);
+}
+
+int main(int argc, char *argv[]) {
+        _cleanup_close_ int fd = -EBADF;
+        bool privileged;
+        uint64_t nr = 0;
+        int r, failures = 0;
+
+        if (argc != 2 || (strcmp(argv[1], "eperm") && strcmp(argv[1], "granted"))) {
+                fprintf(stderr, "Usage: wb-direct eperm|granted\n");
+                return 2;
+        }
+        privileged = !strcmp(argv[1], "granted");
+
+        fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+        if (fd < 0) {
+                printf("wb-direct: FAILED: open /dev/iommu as uid %d: %m\n", (int) geteuid());
+                return 1;
+        }
+
+        r = track(fd, IOMMU_CACHE_WB_TRACK_START, &nr);
+        failures += check(r == 0 && nr == 1,
+                          "IOMMU_CACHE_WB_TRACK START as uid %d -> %s, out_nr_tracked=%llu (want 1)",
+                          (int) geteuid(), r < 0 ? strerror(-r) : "success", (unsigned long long) nr);
+
+        failures += check_wb(fd, -1, 0, privileged);
+        failures += check_wb(fd, fd, 0, privileged);
+        failures += check_wb(fd, -1, IOMMU_CACHE_WB_QUERY, privileged);
+
+        r = track(fd, IOMMU_CACHE_WB_TRACK_STOP, &nr);
+        failures += check(r == 0 && nr == 0,
+                          "IOMMU_CACHE_WB_TRACK STOP -> %s, out_nr_tracked=%llu (want 0)",
+                          r < 0 ? strerror(-r) : "success", (unsigned long long) nr);
+
+        return failures ? 1 : 0;
+}
