@@ -2,9 +2,10 @@
 # flushd - the one entry point: build, test, demo, install.
 #
 #   make            userspace: flushd, flushctl, libflushd
-#   make check      unit tests + guest tests, then one summary line
+#   make check      unit tests, guest tests, checkpatch, then one summary line
 #   make unit-check Check suites only (no kernel, no guest)
 #   make vm-check   patched kernel + initramfs + QEMU guest tests
+#   make checkpatch checkpatch.pl --strict on every kernel patch
 #   make demo       boot the guest and show a workload flushed, then throttled
 #   make kernel     patched bzImage only
 #   make install DESTDIR=... PREFIX=/usr
@@ -77,7 +78,8 @@ check:
 	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
 	@$(MAKE) --no-print-directory unit-check || true
 	@$(MAKE) --no-print-directory vm-check || true
-	@build-aux/summary.sh $(BUILD)/results unit vm
+	@$(MAKE) --no-print-directory checkpatch || true
+	@build-aux/summary.sh $(BUILD)/results unit vm checkpatch
 
 # Data files: policy, bus policy, units, manual. Binaries come from the
 # folders' own install-* rules.

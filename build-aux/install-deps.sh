@@ -9,7 +9,7 @@
 set -eu
 
 userspace="gcc make pkg-config libsystemd-dev libcap-ng-dev libseccomp-dev libinih-dev check"
-kernel="linux-source-6.12 bc bison flex libelf-dev libssl-dev xz-utils cpio kmod"
+kernel="linux-source-6.12 bc bison flex libelf-dev libssl-dev xz-utils cpio kmod perl python3-ply python3-git"
 vm="qemu-system-x86 busybox-static dbus"
 
 pkgs=

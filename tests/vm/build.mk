@@ -20,9 +20,9 @@ VM_GUEST_FILES = $(wildcard $(VM_DIR)/guest/*) policy/org.flushd.Flush1.conf
 # a test program, a guest file or the host's busybox/dbus-daemon rebuilds
 # the image.
 VM_PRODUCT = $(BUILD)/flushd $(BUILD)/flushctl $(BUILD)/libflushd.so.0
-# Kernel selftest binaries, if kernel/build.mk puts any there; each runs in
-# the guest as one test.
-VM_KSELFTESTS = $(wildcard $(BUILD)/kernel/selftests/*)
+# The series' kselftest binaries (kernel/build.mk); each runs in the guest
+# as one test.
+VM_KSELFTESTS = $(KERNEL_SELFTESTS)
 VM_LIBFLUSHD = -L$(BUILD) -l:libflushd.so.0
 
 $(VM_DEPS_STAMP):

@@ -198,6 +198,8 @@ tests_run() {
         run_test invalid-fd test_invalid_fd
         run_test track-exec-cpu-2 test_track_exec
         run_test all-cpus-policy test_all_cpus
+        # The image always carries the series' kselftests; none is a failure.
+        run_test kselftests-present test -x "$LIBEXEC/kselftests/iommufd_cache_wb"
         for t in "$LIBEXEC"/kselftests/*; do
                 [ -x "$t" ] || continue
                 run_test "kselftest-${t##*/}" test_kselftest "$t"
