@@ -69,7 +69,7 @@ else
 fi
 start=$(date +%s)
 timeout --kill-after=10 "$timeout_s" \
-        "$qemu" -accel tcg -smp 4 -m 1G -nographic -no-reboot \
+        "$qemu" -accel tcg -smp 4 -m 1G -nographic -no-reboot -nic none \
         -kernel "$kernel" -initrd "$initrd" \
         -append "console=ttyS0 panic=-1 quiet loglevel=5 flushd.mode=$mode" \
         < /dev/null 2>&1 | tee "$log" | live_filter
