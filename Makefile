@@ -62,9 +62,14 @@ $(FLAGS_STAMP): FORCE
 	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' > $@
 FORCE:
 
+# V=1 shows the full compiler command lines.
+V ?= 0
+Q = $(if $(filter 1,$(V)),,@)
+
 $(BUILD)/obj/%.o: %.c $(FLAGS_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(FLUSHD_CFLAGS) -MMD -MP -c -o $@ $<
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(FLUSHD_CFLAGS) -MMD -MP -c -o $@ $<
 
 include client/build.mk
 include daemon/build.mk
