@@ -39,5 +39,6 @@ echo "flushd: installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 # The package lists may be empty on a fresh machine.
 apt-get update -qq
+# dpkg's progress goes to stdout; errors still reach stderr.
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
