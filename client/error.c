@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "bus/flush1.h"
 #include "flushd.h"
 #include "libflushd-internal.h"
 #include "util/macro.h"
@@ -24,12 +25,12 @@ typedef struct ErrorMap {
 } ErrorMap;
 
 static const ErrorMap error_map[] = {
-        { "org.flushd.Flush1.Error.AccessDenied",  FLUSHD_E_ACCESS_DENIED,  "Access denied by flushd policy" },
-        { "org.flushd.Flush1.Error.QuotaExceeded", FLUSHD_E_QUOTA_EXCEEDED, "Flush quota exceeded, retry later" },
-        { "org.flushd.Flush1.Error.InvalidFd",     FLUSHD_E_INVALID_FD,     "File descriptor is not an iommufd" },
-        { "org.flushd.Flush1.Error.NotSupported",  FLUSHD_E_NOT_SUPPORTED,  "Kernel lacks cache write-back support" },
-        { "org.flushd.Flush1.Error.Busy",          FLUSHD_E_BUSY,           "flushd is busy, request queue full" },
-        { "org.flushd.Flush1.Error.InvalidArgs",   FLUSHD_E_INVALID_ARGS,   "Invalid arguments to flushd" },
+        { FLUSH1_ERROR_ACCESS_DENIED, FLUSHD_E_ACCESS_DENIED,  "Access denied by flushd policy" },
+        { FLUSH1_ERROR_QUOTA_EXCEEDED, FLUSHD_E_QUOTA_EXCEEDED, "Flush quota exceeded, retry later" },
+        { FLUSH1_ERROR_INVALID_FD, FLUSHD_E_INVALID_FD,     "File descriptor is not an iommufd" },
+        { FLUSH1_ERROR_NOT_SUPPORTED, FLUSHD_E_NOT_SUPPORTED,  "Kernel lacks cache write-back support" },
+        { FLUSH1_ERROR_BUSY, FLUSHD_E_BUSY,           "flushd is busy, request queue full" },
+        { FLUSH1_ERROR_INVALID_ARGS, FLUSHD_E_INVALID_ARGS,   "Invalid arguments to flushd" },
         { "org.freedesktop.DBus.Error.ServiceUnknown", FLUSHD_E_NO_DAEMON,  "flushd is not running on the bus" },
         { "org.freedesktop.DBus.Error.NameHasNoOwner", FLUSHD_E_NO_DAEMON,  "flushd is not running on the bus" },
 };

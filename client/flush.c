@@ -18,13 +18,14 @@
 
 #include <systemd/sd-bus.h>
 
+#include "bus/flush1.h"
 #include "flushd.h"
 #include "libflushd-internal.h"
 #include "util/macro.h"
 
-#define FLUSHD_BUS_NAME "org.flushd.Flush1"
-#define FLUSHD_BUS_PATH "/org/flushd/Flush1"
-#define FLUSHD_BUS_INTERFACE "org.flushd.Flush1.Manager"
+/* flushd.h is installed on its own, so it spells the flags out. */
+_Static_assert(FLUSHD_FLUSH_ALL_CPUS == FLUSH1_FLUSH_ALL_CPUS, "Flush flag drift");
+_Static_assert(FLUSHD_FLUSH_NO_INVALIDATE == FLUSH1_FLUSH_NO_INVALIDATE, "Flush flag drift");
 
 struct FlushdClient {
         pthread_mutex_t lock;   /* serializes all use of bus */
@@ -135,8 +136,8 @@ static int client_flush_locked(FlushdClient *c, int iommufd, uint64_t flags, Flu
         uint64_t nsec;
         int r;
 
-        r = sd_bus_message_new_method_call(c->bus, &m, FLUSHD_BUS_NAME, FLUSHD_BUS_PATH,
-                                           FLUSHD_BUS_INTERFACE, "Flush");
+        r = sd_bus_message_new_method_call(c->bus, &m, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH,
+                                           FLUSH1_INTERFACE, "Flush");
         if (r < 0)
                 return r;
 

@@ -29,29 +29,27 @@
 #include "log.h"
 #include "util/macro.h"
 
-#define BUS_ERROR(name) "org.flushd.Flush1.Error." name
-
 typedef struct BusErrorMap {
         int outcome;
         const char *name;
         const char *summary;
 } BusErrorMap;
 
-/* BUS_ERROR("Busy") is reserved for the request queue of a later version. */
+/* FLUSH1_ERROR_BUSY is reserved for the request queue of a later version. */
 static const BusErrorMap bus_errors[] = {
-        { BUS_E_INVALID_ARGS,     BUS_ERROR("InvalidArgs"),   "invalid arguments" },
-        { IDENTITY_E_UNKNOWN,     BUS_ERROR("AccessDenied"),  "the bus did not provide the caller's pid and uid" },
-        { IDENTITY_E_GONE,        BUS_ERROR("AccessDenied"),  "the calling process has exited" },
-        { IDENTITY_E_UID_CHANGED, BUS_ERROR("AccessDenied"),  "the calling process changed its uid" },
-        { IDENTITY_E_NO_CGROUP,   BUS_ERROR("AccessDenied"),  "the calling process is in no cgroup v2 hierarchy" },
-        { POLICY_E_DENIED,        BUS_ERROR("AccessDenied"),  "no policy section allows the caller to flush" },
-        { POLICY_E_ALL_CPUS_DENIED, BUS_ERROR("AccessDenied"), "the policy does not allow all-CPU flushes" },
-        { QUOTA_E_EXCEEDED,       BUS_ERROR("QuotaExceeded"), "rate limit reached" },
-        { KERNEL_E_INVALID_FD,    BUS_ERROR("InvalidFd"),     "not an iommufd" },
-        { KERNEL_E_NO_DEVICE,     BUS_ERROR("NotSupported"),  "no iommufd device" },
-        { KERNEL_E_NO_IOCTL,      BUS_ERROR("NotSupported"),  "the kernel lacks IOMMU_CACHE_WB" },
-        { KERNEL_E_UNSUPPORTED,   BUS_ERROR("NotSupported"),  "not supported on this machine" },
-        { KERNEL_E_NO_PRIVILEGE,  BUS_ERROR("NotSupported"),  "flushd lacks CAP_SYS_RAWIO" },
+        { BUS_E_INVALID_ARGS,     FLUSH1_ERROR_INVALID_ARGS,   "invalid arguments" },
+        { IDENTITY_E_UNKNOWN,     FLUSH1_ERROR_ACCESS_DENIED,  "the bus did not provide the caller's pid and uid" },
+        { IDENTITY_E_GONE,        FLUSH1_ERROR_ACCESS_DENIED,  "the calling process has exited" },
+        { IDENTITY_E_UID_CHANGED, FLUSH1_ERROR_ACCESS_DENIED,  "the calling process changed its uid" },
+        { IDENTITY_E_NO_CGROUP,   FLUSH1_ERROR_ACCESS_DENIED,  "the calling process is in no cgroup v2 hierarchy" },
+        { POLICY_E_DENIED,        FLUSH1_ERROR_ACCESS_DENIED,  "no policy section allows the caller to flush" },
+        { POLICY_E_ALL_CPUS_DENIED, FLUSH1_ERROR_ACCESS_DENIED, "the policy does not allow all-CPU flushes" },
+        { QUOTA_E_EXCEEDED,       FLUSH1_ERROR_QUOTA_EXCEEDED, "rate limit reached" },
+        { KERNEL_E_INVALID_FD,    FLUSH1_ERROR_INVALID_FD,     "not an iommufd" },
+        { KERNEL_E_NO_DEVICE,     FLUSH1_ERROR_NOT_SUPPORTED,  "no iommufd device" },
+        { KERNEL_E_NO_IOCTL,      FLUSH1_ERROR_NOT_SUPPORTED,  "the kernel lacks IOMMU_CACHE_WB" },
+        { KERNEL_E_UNSUPPORTED,   FLUSH1_ERROR_NOT_SUPPORTED,  "not supported on this machine" },
+        { KERNEL_E_NO_PRIVILEGE,  FLUSH1_ERROR_NOT_SUPPORTED,  "flushd lacks CAP_SYS_RAWIO" },
 };
 
 static const BusErrorMap *bus_error_find(int outcome) {
@@ -140,12 +138,12 @@ static int method_flush(sd_bus_message *message, void *userdata, sd_bus_error *e
                 return r;
 
         /* 2. validate: nothing is charged for a malformed request */
-        if (flags & ~BUS_FLUSH_ALL)
+        if (flags & ~FLUSH1_FLUSH_KNOWN)
                 return bus_reply_outcome(message, BUS_E_INVALID_ARGS, "unknown flags 0x%" PRIx64,
-                                         flags & ~BUS_FLUSH_ALL);
-        if (flags & BUS_FLUSH_ALL_CPUS)
+                                         flags & ~FLUSH1_FLUSH_KNOWN);
+        if (flags & FLUSH1_FLUSH_ALL_CPUS)
                 kflags |= KERNEL_WB_ALL_CPUS;
-        if (flags & BUS_FLUSH_NO_INVALIDATE)
+        if (flags & FLUSH1_FLUSH_NO_INVALIDATE)
                 kflags |= KERNEL_WB_NO_INVALIDATE;
 
         /* 3. identify */
@@ -158,7 +156,7 @@ static int method_flush(sd_bus_message *message, void *userdata, sd_bus_error *e
 
         /* 4. policy */
         policy_match(m->policy, id->cgroup, &match);
-        r = policy_check(m->policy, &match, flags & BUS_FLUSH_ALL_CPUS);
+        r = policy_check(m->policy, &match, flags & FLUSH1_FLUSH_ALL_CPUS);
         if (r != 0) {
                 m->n_denied++;
                 manager_notify_status(m);
@@ -221,7 +219,7 @@ int bus_add_manager(Manager *m) {
         assert(m);
         assert(m->bus);
 
-        r = sd_bus_add_object_vtable(m->bus, &m->vtable_slot, BUS_PATH, BUS_INTERFACE, manager_vtable, m);
+        r = sd_bus_add_object_vtable(m->bus, &m->vtable_slot, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE, manager_vtable, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to add the object vtable: %m");
         return 0;

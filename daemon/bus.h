@@ -4,16 +4,8 @@
  */
 #pragma once
 
+#include "bus/flush1.h"
 #include "manager.h"
-
-#define BUS_NAME      "org.flushd.Flush1"
-#define BUS_PATH      "/org/flushd/Flush1"
-#define BUS_INTERFACE "org.flushd.Flush1.Manager"
-
-/* Flush() flags. */
-#define BUS_FLUSH_ALL_CPUS      UINT64_C(1)
-#define BUS_FLUSH_NO_INVALIDATE UINT64_C(2)
-#define BUS_FLUSH_ALL           (BUS_FLUSH_ALL_CPUS | BUS_FLUSH_NO_INVALIDATE)
 
 /* Outcomes of bus.c itself (positive, mapped like the modules' ones). */
 enum {

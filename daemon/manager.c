@@ -284,9 +284,9 @@ int manager_start(Manager *m) {
         r = bus_add_manager(m);
         if (r < 0)
                 return r;
-        r = sd_bus_request_name(m->bus, BUS_NAME, 0);
+        r = sd_bus_request_name(m->bus, FLUSH1_BUS_NAME, 0);
         if (r < 0)
-                return log_error_errno(r, "Failed to acquire the bus name %s: %m", BUS_NAME);
+                return log_error_errno(r, "Failed to acquire the bus name %s: %m", FLUSH1_BUS_NAME);
         return 0;
 }
 

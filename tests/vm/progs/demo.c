@@ -26,11 +26,12 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "bus/flush1.h"
 #include "flushd.h"
 #include "util/macro.h"
 #include "workers.h"
 
-#define ERROR_PREFIX "org.flushd.Flush1.Error."
+#define ERROR_PREFIX FLUSH1_ERROR("")
 
 static const int cpus[] = { 1, 3 };
 
