@@ -64,6 +64,7 @@ Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
         sd_bus_slot_unref(m->vtable_slot);
+        sd_event_source_unref(m->status_timer);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         kernel_free(m->kernel);
@@ -209,9 +210,29 @@ void manager_charge_prepare(Manager *m, const PolicyMatch *match, ManagerCharge 
         *ret = c;
 }
 
-void manager_notify_status(Manager *m) {
+#define MANAGER_STATUS_INTERVAL_USEC UINT64_C(1000000)
+
+static int on_status_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+
         (void) sd_notifyf(false, "STATUS=Serving: %" PRIu64 " flushed, %" PRIu64 " denied, %" PRIu64 " throttled",
                           m->n_granted, m->n_denied, m->n_throttled);
+        return 0;
+}
+
+/* Sending STATUS= is a syscall to the service manager: not one per request.
+ * The first change arms the timer; changes until it fires ride along. */
+void manager_notify_status(Manager *m) {
+        int enabled;
+
+        assert(m);
+
+        if (!m->status_timer ||
+            sd_event_source_get_enabled(m->status_timer, &enabled) < 0 || enabled != SD_EVENT_OFF)
+                return;
+        if (sd_event_source_set_time_relative(m->status_timer, MANAGER_STATUS_INTERVAL_USEC) < 0)
+                return;
+        (void) sd_event_source_set_enabled(m->status_timer, SD_EVENT_ONESHOT);
 }
 
 static int manager_connect_bus(Manager *m) {
@@ -277,6 +298,13 @@ int manager_start(Manager *m) {
                 r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch signals: %m");
+
+        r = sd_event_add_time_relative(m->event, &m->status_timer, CLOCK_MONOTONIC,
+                                       MANAGER_STATUS_INTERVAL_USEC, 0, on_status_timer, m);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->status_timer, SD_EVENT_OFF);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the status timer: %m");
 
         r = manager_connect_bus(m);
         if (r < 0)

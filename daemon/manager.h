@@ -21,6 +21,7 @@ typedef struct Manager {
         sd_event *event;
         sd_bus *bus;
         sd_bus_slot *vtable_slot;
+        sd_event_source *status_timer;  /* one-shot: sends STATUS= at most once a second */
 
         /* from the command line */
         char *bus_address;              /* "system", "session" or a D-Bus address */
@@ -64,4 +65,5 @@ int manager_run(Manager *m);
 
 uint64_t manager_now(void);
 void manager_charge_prepare(Manager *m, const PolicyMatch *match, ManagerCharge *ret);
+/* Counters changed: tell the service manager soon, coalescing bursts. */
 void manager_notify_status(Manager *m);
