@@ -7,18 +7,27 @@
 DAEMON_CORE_OBJS = \
 	$(BUILD)/obj/daemon/policy.o \
 	$(BUILD)/obj/daemon/policy-parse.o \
+	$(BUILD)/obj/daemon/strindex.o \
 	$(BUILD)/obj/daemon/quota.o \
+	$(BUILD)/obj/daemon/ledger.o \
+	$(BUILD)/obj/daemon/queue.o \
+	$(BUILD)/obj/daemon/escape.o \
 	$(BUILD)/obj/daemon/identity.o
 
 DAEMON_LIB_OBJS = \
 	$(DAEMON_CORE_OBJS) \
 	$(BUILD)/obj/daemon/kernel.o \
+	$(BUILD)/obj/daemon/state.o \
+	$(BUILD)/obj/daemon/event-log.o \
+	$(BUILD)/obj/daemon/worker.o \
+	$(BUILD)/obj/daemon/peer.o \
+	$(BUILD)/obj/daemon/request.o \
 	$(BUILD)/obj/daemon/bus.o \
 	$(BUILD)/obj/daemon/manager.o
 
 DAEMON_OBJS = $(DAEMON_LIB_OBJS) $(BUILD)/obj/daemon/flushd.o
 
-DAEMON_LIBS = $(shell $(PKG_CONFIG) --libs libsystemd inih)
+DAEMON_LIBS = $(shell $(PKG_CONFIG) --libs libsystemd inih) -lpthread
 
 all: $(BUILD)/flushd
 

@@ -4,8 +4,12 @@
  */
 #pragma once
 
+#include <stdarg.h>
+#include <systemd/sd-bus.h>
+
 #include "bus/flush1.h"
-#include "manager.h"
+
+typedef struct Manager Manager;
 
 /* Outcomes of bus.c itself (positive, mapped like the modules' ones). */
 enum {
@@ -17,3 +21,10 @@ int bus_add_manager(Manager *m);
 
 /* The D-Bus error name of a positive outcome of any module, NULL if none. */
 const char *bus_error_name(int outcome);
+
+/* Replies with the D-Bus error of a positive outcome; a NULL format uses
+ * the outcome's summary. Returns 1 (the message was answered) or < 0. */
+int bus_reply_outcome(sd_bus_message *message, int outcome, const char *format, ...)
+        __attribute__((format(printf, 3, 4)));
+int bus_reply_outcomev(sd_bus_message *message, int outcome, const char *format, va_list ap)
+        __attribute__((format(printf, 3, 0)));

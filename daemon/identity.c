@@ -1,25 +1,30 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * identity.c - who is calling: uid, a pidfd and the cgroup of the sender
+ * identity.c - who is calling: the connection owner's uid, groups, pidfd and cgroup
  *
- * The bus tells us the sender's uid and pid (dbus-daemon takes them from
- * SO_PEERCRED when the client connected). A pid alone is a name that can be
- * reused, so we open a pidfd for it first, read the cgroup and uid from
- * /proc/PID, and then check that the pidfd still names a live process: if it
- * does, /proc/PID was that process while we read it. A pid reused between
- * the client's exit and our pidfd_open() is caught by the uid check, as a
- * process of another user; one of the same user gains nothing it could not
- * ask for itself. The cgroup is what the policy matches on; the API takes no
- * pid or uid arguments.
+ * The bus tells us, once per connection, the uid, groups and pid of the
+ * process that connected (dbus-daemon takes them from SO_PEERCRED). A pid
+ * alone is a name that can be reused, so we open a pidfd for it and
+ * /proc/PID/cgroup, read the effective uid from /proc/PID/status, and then
+ * check that the pidfd still names a live process: if it does, both files
+ * were that process's while we opened them, and the open cgroup file keeps
+ * referring to that process (procfs binds it to the struct pid, not to the
+ * number). A pid reused before our pidfd_open() is caught by the uid check
+ * as a process of another user; one of the same user gains nothing it
+ * could not ask for itself.
  *
- * Liveness is probed with pidfd_send_signal(sig 0): ESRCH means gone, while
- * EPERM (we may not signal that process once privileges are dropped) still
- * proves it exists. This file does not log.
+ * Each request then costs two system calls: a bounded pread() of the open
+ * cgroup file (the cgroup is read now, not remembered, because a process
+ * can move) and a poll() of the pidfd, which is readable once the process
+ * has exited, zombies included. Identity is the connection owner's: a
+ * connection handed to, or inherited by, another process still speaks for
+ * the process that opened it, and fails closed once that one is gone.
+ * This file does not log.
  */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/pidfd.h>
@@ -27,59 +32,30 @@
 #include "identity.h"
 #include "util/macro.h"
 
-#define PROC_FILE_MAX 65536
+#define PROC_STATUS_MAX 4096
 
 Identity *identity_free(Identity *id) {
         if (!id)
                 return NULL;
         safe_close(id->pidfd);
-        free(id->cgroup);
+        safe_close(id->cgroup_fd);
         free(id);
         return NULL;
 }
 
-static void fclosep(FILE **f) {
-        if (*f)
-                fclose(*f);
-}
-
-/* Reads /proc/PID/NAME whole (bounded); -ENOENT/-ESRCH mean the process is gone. */
-static int proc_read(pid_t pid, const char *name, char **ret) {
-        _cleanup_(fclosep) FILE *f = NULL;
-        _cleanup_free_ char *buf = NULL;
-        char path[64];
-        size_t n;
-
-        snprintf(path, sizeof(path), "/proc/%d/%s", (int) pid, name);
-        f = fopen(path, "re");
-        if (!f)
-                return -errno;
-        buf = malloc(PROC_FILE_MAX + 1);
-        if (!buf)
-                return -ENOMEM;
-        n = fread(buf, 1, PROC_FILE_MAX, f);
-        if (ferror(f))
-                return errno > 0 ? -errno : -EIO;
-        buf[n] = '\0';
-        *ret = TAKE_PTR(buf);
-        return 0;
-}
-
-int identity_parse_cgroup(const char *text, char **ret) {
-        const char *line = text;
+int identity_parse_cgroup(char *text, const char **ret_path) {
+        char *line = text;
 
         assert(text);
-        assert(ret);
+        assert(ret_path);
 
         /* cgroup v2 is the "0::PATH" line; v1 hierarchies have other ids. */
         while (line && *line) {
-                const char *end = strchrnul(line, '\n');
+                char *end = strchrnul(line, '\n');
 
                 if (strncmp(line, "0::", 3) == 0 && end > line + 3 && line[3] == '/') {
-                        char *p = strndup(line + 3, end - (line + 3));
-                        if (!p)
-                                return -ENOMEM;
-                        *ret = p;
+                        *end = '\0';
+                        *ret_path = line + 3;
                         return 0;
                 }
                 line = *end ? end + 1 : NULL;
@@ -87,62 +63,118 @@ int identity_parse_cgroup(const char *text, char **ret) {
         return IDENTITY_E_NO_CGROUP;
 }
 
-/* The effective uid from the "Uid:\treal\teffective\tsaved\tfs" line. */
-static int parse_status_euid(const char *text, uid_t *ret) {
-        const char *l = strstr(text, "\nUid:");
-        unsigned long real, effective;
+/* 1 if the pidfd's process has exited (zombie or reaped), 0 if it runs. */
+static int pidfd_exited(int pidfd) {
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+        int n;
 
+        do
+                n = poll(&p, 1, 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        return n > 0;
+}
+
+/* The effective uid from the "Uid:\treal\teffective\tsaved\tfs" line. */
+static int status_euid(pid_t pid, uid_t *ret) {
+        _cleanup_close_ int fd = -EBADF;
+        char path[64], buf[PROC_STATUS_MAX + 1];
+        unsigned long real, effective;
+        const char *l;
+        ssize_t n;
+
+        snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return errno == ENOENT || errno == ESRCH ? IDENTITY_E_GONE : -errno;
+        n = read(fd, buf, PROC_STATUS_MAX);
+        if (n < 0)
+                return errno == ESRCH ? IDENTITY_E_GONE : -errno;
+        buf[n] = '\0';
+        l = strstr(buf, "\nUid:");
         if (!l || sscanf(l + 5, "%lu %lu", &real, &effective) != 2)
                 return -EBADMSG;
         *ret = (uid_t) effective;
         return 0;
 }
 
-int identity_new(pid_t pid, uid_t uid, Identity **ret) {
+int identity_open(pid_t pid, uid_t uid, const gid_t *gids, size_t n_gids, Identity **ret) {
         _cleanup_(identity_freep) Identity *id = NULL;
-        _cleanup_free_ char *cgroup_text = NULL, *status_text = NULL;
+        char path[64];
         uid_t now_uid;
         int r;
 
+        assert(gids || n_gids == 0);
         assert(ret);
 
-        if (pid <= 0)
+        if (pid <= 0 || uid == (uid_t) -1)
                 return IDENTITY_E_UNKNOWN;
 
         id = calloc(1, sizeof(*id));
         if (!id)
                 return -ENOMEM;
-        *id = (Identity) { .uid = uid, .pid = pid, .pidfd = -EBADF };
+        *id = (Identity) { .uid = uid, .pid = pid, .pidfd = -EBADF, .cgroup_fd = -EBADF };
+        id->n_gids = n_gids < IDENTITY_GROUPS_MAX ? n_gids : IDENTITY_GROUPS_MAX;
+        memcpy(id->gids, gids, id->n_gids * sizeof(gid_t));
 
         id->pidfd = pidfd_open(pid, 0);
         if (id->pidfd < 0)
                 return errno == ESRCH ? IDENTITY_E_GONE : -errno;
 
-        r = proc_read(pid, "cgroup", &cgroup_text);
-        if (r == -ENOENT || r == -ESRCH)
-                return IDENTITY_E_GONE;
-        if (r < 0)
-                return r;
-        r = proc_read(pid, "status", &status_text);
-        if (r == -ENOENT || r == -ESRCH)
-                return IDENTITY_E_GONE;
-        if (r < 0)
-                return r;
+        snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) pid);
+        id->cgroup_fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (id->cgroup_fd < 0)
+                return errno == ENOENT || errno == ESRCH ? IDENTITY_E_GONE : -errno;
 
-        /* Only now: is the pidfd's process still there? Then the files above were its. */
-        if (pidfd_send_signal(id->pidfd, 0, NULL, 0) < 0 && errno != EPERM)
-                return errno == ESRCH ? IDENTITY_E_GONE : -errno;
-
-        r = parse_status_euid(status_text, &now_uid);
-        if (r < 0)
-                return r;
-        if (now_uid != uid)
-                return IDENTITY_E_UID_CHANGED;
-
-        r = identity_parse_cgroup(cgroup_text, &id->cgroup);
+        r = status_euid(pid, &now_uid);
         if (r != 0)
                 return r;
 
+        /* Only now: is the pidfd's process still there? Then the files above were its. */
+        r = pidfd_exited(id->pidfd);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                return IDENTITY_E_GONE;
+        if (now_uid != uid)
+                return IDENTITY_E_UID_CHANGED;
+
         *ret = TAKE_PTR(id);
+        return 0;
+}
+
+int identity_current_cgroup(const Identity *id, char *buf, size_t size, const char **ret_path) {
+        ssize_t n;
+        int r;
+
+        assert(id);
+        assert(buf);
+        assert(size > 1);
+        assert(ret_path);
+
+        n = pread(id->cgroup_fd, buf, size - 1, 0);
+        if (n < 0)
+                return errno == ESRCH ? IDENTITY_E_GONE : -errno;
+        buf[n] = '\0';
+
+        r = pidfd_exited(id->pidfd);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                return IDENTITY_E_GONE;
+
+        /* A read that filled the buffer may have cut the v2 line. */
+        if ((size_t) n == size - 1)
+                return IDENTITY_E_NO_CGROUP;
+        return identity_parse_cgroup(buf, ret_path);
+}
+
+int identity_in_group(const Identity *id, gid_t gid) {
+        assert(id);
+
+        for (size_t i = 0; i < id->n_gids; i++)
+                if (id->gids[i] == gid)
+                        return 1;
         return 0;
 }

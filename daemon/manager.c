@@ -2,17 +2,20 @@
 /*
  * manager.c - the daemon's state, start-up and event loop
  *
- * One sd-event loop owns the bus connection and all policy and quota state;
- * nothing here is shared with another thread. Start-up runs in a fixed
- * order: parse the command line, load the policy (an error is fatal and
- * names FILE:LINE), open the iommufd device (missing support is not fatal:
- * requests are answered NotSupported and the reason is logged once),
- * connect to the bus, publish the object and take the name. The caller
- * then sends READY=1 and runs the loop until SIGTERM/SIGINT or the bus goes
- * away.
+ * One sd-event loop owns the bus connection and all policy and quota
+ * state; the only other threads are worker.c's, which see nothing but
+ * their jobs. Start-up runs in a fixed order: parse the command line, load
+ * the policy (an error is fatal and names FILE:LINE), restore the ledger
+ * from the state file, open the iommufd device (missing support is not
+ * fatal: requests are answered NotSupported and the reason is logged
+ * once), raise the fd limit and fix the fd budget, connect to the bus,
+ * watch for departing callers, start the workers, publish the object and
+ * take the name. The caller then sends READY=1 and runs the loop until
+ * SIGTERM/SIGINT or the bus goes away; SIGHUP reloads the policy.
  *
- * The policy is immutable; the buckets live beside it here, one per policy
- * section plus a global one, all refilled from CLOCK_MONOTONIC.
+ * On the way out, requests that have not reached a worker are answered
+ * with a named error, those in a worker finish and are answered, and only
+ * then does the connection close: no caller is left to time out.
  */
 #include <assert.h>
 #include <getopt.h>
@@ -20,6 +23,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,7 +31,12 @@
 #include "bus.h"
 #include "log.h"
 #include "manager.h"
+#include "request.h"
 #include "util/macro.h"
+
+#define MANAGER_STATUS_INTERVAL_USEC UINT64_C(1000000)
+#define MANAGER_EVICT_INTERVAL_USEC  (UINT64_C(10) * 1000000)
+#define MANAGER_NOFILE_MAX           65536
 
 uint64_t manager_now(void) {
         struct timespec ts;
@@ -35,6 +44,10 @@ uint64_t manager_now(void) {
         /* Cannot fail for CLOCK_MONOTONIC with a valid pointer. */
         (void) clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t) ts.tv_sec * QUOTA_NSEC_PER_SEC + (uint64_t) ts.tv_nsec;
+}
+
+static int backend_kernel(void *data, int fd, KernelFlags flags, KernelResult *ret) {
+        return kernel_write_back(data, fd, flags, ret);
 }
 
 int manager_new(Manager **ret) {
@@ -49,11 +62,16 @@ int manager_new(Manager **ret) {
         m->version = FLUSHD_VERSION;
         n = sysconf(_SC_NPROCESSORS_ONLN);
         m->n_cpus = n > 0 ? (uint32_t) n : 0;
+        m->n_workers = FLUSHD_WORKERS_DEFAULT;
+        queue_init(&m->queue);
+        list_init(&m->requests);
+        event_log_init(&m->events);
 
         m->bus_address = strdup("system");
         m->config_file = strdup(FLUSHD_CONFIG_DEFAULT);
         m->device = strdup(FLUSHD_DEVICE_DEFAULT);
-        if (!m->bus_address || !m->config_file || !m->device)
+        m->state_file = strdup(FLUSHD_STATE_DEFAULT);
+        if (!m->bus_address || !m->config_file || !m->device || !m->state_file)
                 return -ENOMEM;
 
         *ret = TAKE_PTR(m);
@@ -63,16 +81,27 @@ int manager_new(Manager **ret) {
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+
+        /* Answer everyone first: queued requests now, running ones as
+         * their workers finish (worker_pool_free() hands them back). */
+        request_stop_all(m);
+        m->workers = worker_pool_free(m->workers);
+        m->peers = peer_table_free(m->peers);
+        queue_done(&m->queue);
+
         sd_bus_slot_unref(m->vtable_slot);
         sd_event_source_unref(m->status_timer);
+        sd_event_source_unref(m->evict_timer);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         kernel_free(m->kernel);
-        free(m->buckets);
+        state_free(m->state);
+        ledger_free(m->ledger);
         policy_free(m->policy);
         free(m->bus_address);
         free(m->config_file);
         free(m->device);
+        free(m->state_file);
         free(m);
         return NULL;
 }
@@ -85,8 +114,11 @@ static void help(void) {
                "     --bus=BUS           system (default), session, or a D-Bus address\n"
                "     --config=FILE       Policy file (default: %s)\n"
                "     --device=PATH       iommufd device (default: %s)\n"
+               "     --state-file=PATH   Where bucket levels survive restarts (default: %s)\n"
+               "     --workers=N         Threads that run write-backs, 1-%d (default: %d)\n"
                "     --check-config      Parse the policy, report errors and exit\n",
-               FLUSHD_CONFIG_DEFAULT, FLUSHD_DEVICE_DEFAULT);
+               FLUSHD_CONFIG_DEFAULT, FLUSHD_DEVICE_DEFAULT, FLUSHD_STATE_DEFAULT, WORKERS_MAX,
+               FLUSHD_WORKERS_DEFAULT);
 }
 
 static int set_string(char **s, const char *value) {
@@ -106,6 +138,8 @@ int manager_parse_argv(Manager *m, int argc, char *argv[]) {
                 ARG_BUS,
                 ARG_CONFIG,
                 ARG_DEVICE,
+                ARG_STATE_FILE,
+                ARG_WORKERS,
                 ARG_CHECK_CONFIG,
         };
         static const struct option options[] = {
@@ -114,9 +148,13 @@ int manager_parse_argv(Manager *m, int argc, char *argv[]) {
                 { "bus",          required_argument, NULL, ARG_BUS          },
                 { "config",       required_argument, NULL, ARG_CONFIG       },
                 { "device",       required_argument, NULL, ARG_DEVICE       },
+                { "state-file",   required_argument, NULL, ARG_STATE_FILE   },
+                { "workers",      required_argument, NULL, ARG_WORKERS      },
                 { "check-config", no_argument,       NULL, ARG_CHECK_CONFIG },
                 {}
         };
+        char *end;
+        unsigned long n;
         int c, r;
 
         assert(m);
@@ -142,6 +180,21 @@ int manager_parse_argv(Manager *m, int argc, char *argv[]) {
                 case ARG_DEVICE:
                         r = set_string(&m->device, optarg);
                         break;
+                case ARG_STATE_FILE:
+                        if (optarg[0] != '/')
+                                return log_error_errno(EINVAL, "--state-file= takes an absolute path, not '%s'",
+                                                       optarg);
+                        r = set_string(&m->state_file, optarg);
+                        break;
+                case ARG_WORKERS:
+                        errno = 0;
+                        n = strtoul(optarg, &end, 10);
+                        if (errno || *end || end == optarg || n < 1 || n > WORKERS_MAX)
+                                return log_error_errno(EINVAL, "--workers= takes 1 to %d, not '%s'",
+                                                       WORKERS_MAX, optarg);
+                        m->n_workers = (unsigned) n;
+                        r = 0;
+                        break;
                 case ARG_CHECK_CONFIG:
                         m->check_config = true;
                         r = 0;
@@ -160,63 +213,65 @@ int manager_parse_argv(Manager *m, int argc, char *argv[]) {
         return 0;
 }
 
-int manager_load_policy(Manager *m) {
-        _cleanup_(policy_freep) Policy *p = NULL;
-        _cleanup_free_ QuotaBucket *buckets = NULL;
+static int policy_read(const char *file, Policy **ret) {
         PolicyError error;
-        uint64_t now;
+        int r;
+
+        r = policy_load(file, ret, &error);
+        if (r == 0)
+                return 0;
+        /* FILE:LINE: message, as compilers do, so editors can jump there. */
+        if (error.line > 0)
+                log_error("%s:%u: %s", file, error.line, error.message);
+        else
+                log_error("%s: %s", file, error.message);
+        return r < 0 ? r : -EINVAL;
+}
+
+int manager_load_policy(Manager *m) {
+        assert(m);
+        assert(!m->policy);
+        return policy_read(m->config_file, &m->policy);
+}
+
+/* A new policy and a ledger for it, carrying over what survives; on any
+ * failure the old policy stays whole. */
+int manager_reload(Manager *m) {
+        _cleanup_(policy_freep) Policy *p = NULL;
+        _cleanup_(ledger_freep) Ledger *l = NULL;
         int r;
 
         assert(m);
 
-        r = policy_load(m->config_file, &p, &error);
-        if (r != 0) {
-                /* FILE:LINE: message, as compilers do, so editors can jump there. */
-                if (error.line > 0)
-                        fprintf(stderr, "%s:%u: %s\n", m->config_file, error.line, error.message);
-                else
-                        fprintf(stderr, "%s: %s\n", m->config_file, error.message);
-                return r < 0 ? r : -EINVAL;
+        (void) sd_notify(false, "RELOADING=1\nSTATUS=Reloading the policy...");
+        r = policy_read(m->config_file, &p);
+        if (r >= 0)
+                r = ledger_new(p, m->ledger, m->policy, manager_now(), &l);
+        if (r >= 0 && m->state)
+                r = state_adopt(m->state, l, manager_now());
+        if (r < 0) {
+                (void) sd_notify(false, "READY=1\nSTATUS=Reload failed; serving the previous policy.");
+                if (m->state)
+                        (void) state_adopt(m->state, m->ledger, manager_now());
+                return log_warning_errno(r, "Reload of %s failed, keeping the previous policy: %m",
+                                         m->config_file);
         }
-
-        buckets = calloc(p->n_sections, sizeof(*buckets));
-        if (!buckets)
-                return log_error_errno(ENOMEM, "Out of memory.");
-        now = manager_now();
-        for (size_t i = 0; i < p->n_sections; i++)
-                quota_bucket_init(&buckets[i], &p->sections[i].limit, now);
-        quota_bucket_init(&m->global, &p->global, now);
 
         policy_free(m->policy);
         m->policy = TAKE_PTR(p);
-        free(m->buckets);
-        m->buckets = TAKE_PTR(buckets);
+        ledger_free(m->ledger);
+        m->ledger = TAKE_PTR(l);
+        (void) sd_notify(false, "READY=1\nSTATUS=Serving.");
+        log_info("Reloaded %s: %zu sections.", m->config_file, m->policy->n_sections);
         return 0;
 }
-
-void manager_charge_prepare(Manager *m, const PolicyMatch *match, ManagerCharge *ret) {
-        ManagerCharge c = {};
-
-        assert(m);
-        assert(match);
-        assert(ret);
-
-        for (size_t i = 0; i < match->n_chain; i++) {
-                c.buckets[c.n] = &m->buckets[match->chain[i]];
-                c.sections[c.n++] = match->chain[i];
-        }
-        c.buckets[c.n] = &m->global;
-        c.sections[c.n++] = SIZE_MAX;
-        *ret = c;
-}
-
-#define MANAGER_STATUS_INTERVAL_USEC UINT64_C(1000000)
 
 static int on_status_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Manager *m = userdata;
 
-        (void) sd_notifyf(false, "STATUS=Serving: %" PRIu64 " flushed, %" PRIu64 " denied, %" PRIu64 " throttled",
-                          m->n_granted, m->n_denied, m->n_throttled);
+        (void) sd_notifyf(false, "STATUS=Serving: %" PRIu64 " flushed, %" PRIu64 " denied, %" PRIu64
+                          " throttled, %" PRIu64 " busy",
+                          m->n_granted, m->n_denied, m->n_throttled, m->n_busy);
         return 0;
 }
 
@@ -233,6 +288,77 @@ void manager_notify_status(Manager *m) {
         if (sd_event_source_set_time_relative(m->status_timer, MANAGER_STATUS_INTERVAL_USEC) < 0)
                 return;
         (void) sd_event_source_set_enabled(m->status_timer, SD_EVENT_ONESHOT);
+}
+
+static void on_user_evicted(UserBucket *u, void *userdata) {
+        Manager *m = userdata;
+
+        state_release_user(m->state, u);
+}
+
+static int on_evict_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+
+        ledger_evict_users(m->ledger, manager_now(), on_user_evicted, m);
+        (void) sd_event_source_set_time_relative(s, MANAGER_EVICT_INTERVAL_USEC);
+        return 0;
+}
+
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        (void) manager_reload(userdata);
+        return 0;
+}
+
+void manager_sync_charge(Manager *m, const Charge *c) {
+        for (size_t i = 0; i < c->n; i++) {
+                state_sync_account(m->state, c->accounts[i]);
+                if (c->users[i] && c->users[i] != &c->accounts[i]->overflow)
+                        (void) state_sync_user(m->state, c->accounts[i], c->users[i]);
+        }
+}
+
+bool manager_fds_available(Manager *m) {
+        /* Every peer record holds 2 fds (pidfd, cgroup file); every request
+         * its message's fd and our duplicate. Count one more of each. */
+        unsigned need = 2 * (peer_table_count(m->peers) + 1) + 2 * (m->n_requests + 1);
+
+        if (need <= m->fd_budget)
+                return true;
+        peer_table_evict(m->peers, 8);
+        need = 2 * (peer_table_count(m->peers) + 1) + 2 * (m->n_requests + 1);
+        return need <= m->fd_budget;
+}
+
+int manager_reply_busy(Manager *m, sd_bus_message *message, const char *why) {
+        EventFields f = { .sender = sd_bus_message_get_sender(message), .uid = (uid_t) -1,
+                          .verdict = FLUSH1_ERROR_BUSY, .tokens = INT64_MAX };
+        char text[160];
+
+        m->n_busy++;
+        manager_notify_status(m);
+        snprintf(text, sizeof(text), "%s; retry later", why);
+        event_log(&m->events, EVENT_BUSY, manager_now(), &f, text);
+        return bus_reply_outcome(message, REQUEST_E_BUSY, "%s", text);
+}
+
+/* As many fds as the hard limit allows (bounded), and a budget below it. */
+static int manager_setup_fds(Manager *m) {
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+                return log_error_errno(errno, "Failed to read RLIMIT_NOFILE: %m");
+        if (rl.rlim_cur < MANAGER_NOFILE_MAX && rl.rlim_max > rl.rlim_cur) {
+                rl.rlim_cur = rl.rlim_max < MANAGER_NOFILE_MAX ? rl.rlim_max : MANAGER_NOFILE_MAX;
+                if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                        log_warning_errno(errno, "Failed to raise RLIMIT_NOFILE, ignoring: %m");
+                (void) getrlimit(RLIMIT_NOFILE, &rl);
+        }
+        if (rl.rlim_cur < 2 * FLUSHD_FD_RESERVE)
+                return log_error_errno(EMFILE, "RLIMIT_NOFILE is %llu; flushd needs at least %d.",
+                                       (unsigned long long) rl.rlim_cur, 2 * FLUSHD_FD_RESERVE);
+        m->fd_budget = (unsigned) (rl.rlim_cur > MANAGER_NOFILE_MAX ? MANAGER_NOFILE_MAX : rl.rlim_cur) -
+                       FLUSHD_FD_RESERVE;
+        return 0;
 }
 
 static int manager_connect_bus(Manager *m) {
@@ -269,19 +395,65 @@ static int manager_connect_bus(Manager *m) {
         return 0;
 }
 
+static int manager_setup_ledger(Manager *m) {
+        size_t restorable = 0;
+        int r;
+
+        r = ledger_new(m->policy, NULL, NULL, manager_now(), &m->ledger);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the buckets: %m");
+
+        r = state_open(m->state_file, &m->state, &restorable);
+        if (r < 0) {
+                log_warning_errno(r, "Cannot use the state file %s, buckets will not survive a restart: %m",
+                                  m->state_file);
+                return 0;
+        }
+        r = state_adopt(m->state, m->ledger, manager_now());
+        if (r < 0) {
+                log_warning_errno(r, "Cannot write the state file %s, buckets will not survive a restart: %m",
+                                  m->state_file);
+                m->state = state_free(m->state);
+                return 0;
+        }
+        if (restorable == 0)
+                log_info("No saved state in %s: all buckets start empty.", m->state_file);
+        else
+                log_info("Restored %zu bucket records from %s.", restorable, m->state_file);
+        return 0;
+}
+
 int manager_start(Manager *m) {
+        static const PeerCallbacks peer_callbacks = {
+                .on_settled = request_on_peer_settled,
+                .on_gone = request_on_peer_gone,
+        };
+        PeerCallbacks callbacks = peer_callbacks;
         sigset_t mask;
         int r;
 
         assert(m);
         assert(m->policy);
 
-        r = kernel_new(m->device, &m->kernel);
+        r = manager_setup_ledger(m);
         if (r < 0)
-                return log_error_errno(r, "Failed to set up the kernel back end: %m");
-        m->kernel_support = m->kernel->support;
-        if (strcmp(m->kernel_support, "yes") != 0)
-                log_warning("Kernel support: %s; Flush() will answer NotSupported.", m->kernel_support);
+                return r;
+
+        if (!m->backend) {
+                r = kernel_new(m->device, &m->kernel);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to set up the kernel back end: %m");
+                m->kernel_support = m->kernel->support;
+                if (strcmp(m->kernel_support, "yes") != 0)
+                        log_warning("Kernel support: %s; Flush() will answer NotSupported.", m->kernel_support);
+                m->backend = backend_kernel;
+                m->backend_data = m->kernel;
+        } else
+                m->kernel_support = "test double";
+
+        r = manager_setup_fds(m);
+        if (r < 0)
+                return r;
 
         r = sd_event_default(&m->event);
         if (r < 0)
@@ -291,11 +463,14 @@ int manager_start(Manager *m) {
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(errno, "Failed to block signals: %m");
         r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
         if (r >= 0)
                 r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, NULL, SIGHUP, on_sighup, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch signals: %m");
 
@@ -303,12 +478,26 @@ int manager_start(Manager *m) {
                                        MANAGER_STATUS_INTERVAL_USEC, 0, on_status_timer, m);
         if (r >= 0)
                 r = sd_event_source_set_enabled(m->status_timer, SD_EVENT_OFF);
+        if (r >= 0)
+                r = sd_event_add_time_relative(m->event, &m->evict_timer, CLOCK_MONOTONIC,
+                                               MANAGER_EVICT_INTERVAL_USEC, 0, on_evict_timer, m);
         if (r < 0)
-                return log_error_errno(r, "Failed to set up the status timer: %m");
+                return log_error_errno(r, "Failed to set up the timers: %m");
 
         r = manager_connect_bus(m);
         if (r < 0)
                 return r;
+
+        callbacks.userdata = m;
+        r = peer_table_new(m->bus, &callbacks, &m->peers);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch for departing callers: %m");
+
+        r = worker_pool_new(m->event, m->n_workers, m->backend, m->backend_data, request_on_job_done, m,
+                            &m->workers);
+        if (r < 0)
+                return log_error_errno(r, "Failed to start the worker threads: %m");
+
         r = bus_add_manager(m);
         if (r < 0)
                 return r;

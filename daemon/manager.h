@@ -9,31 +9,52 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "event-log.h"
 #include "kernel.h"
+#include "ledger.h"
+#include "peer.h"
 #include "policy.h"
-#include "quota.h"
-
+#include "queue.h"
+#include "state.h"
+#include "worker.h"
 
 #define FLUSHD_CONFIG_DEFAULT "/etc/flushd/flushd.conf"
 #define FLUSHD_DEVICE_DEFAULT "/dev/iommu"
+#define FLUSHD_WORKERS_DEFAULT 4
+#define FLUSHD_FD_RESERVE 64            /* fds kept free for the bus, the state file, logging */
 
 typedef struct Manager {
         sd_event *event;
         sd_bus *bus;
         sd_bus_slot *vtable_slot;
         sd_event_source *status_timer;  /* one-shot: sends STATUS= at most once a second */
+        sd_event_source *evict_timer;   /* drops idle per-user buckets */
 
         /* from the command line */
         char *bus_address;              /* "system", "session" or a D-Bus address */
         char *config_file;
         char *device;
+        char *state_file;
+        unsigned n_workers;
         bool check_config;
 
-        Policy *policy;                 /* immutable; replaced as a whole */
-        QuotaBucket *buckets;           /* one per policy section, same index */
-        QuotaBucket global;
+        Policy *policy;                 /* immutable; replaced as a whole by a reload */
+        Ledger *ledger;                 /* where each section of the policy stands */
+        State *state;                   /* the ledger, kept across restarts */
 
         Kernel *kernel;
+        WorkerBackend backend;          /* kernel_write_back(), or a test double */
+        void *backend_data;
+        WorkerPool *workers;
+
+        PeerTable *peers;
+        Queue queue;                    /* admitted requests waiting for a worker */
+        ListHead requests;              /* every Request in flight */
+        unsigned n_requests;
+        unsigned fd_budget;             /* fds peers and requests may hold */
+        bool stopping;
+
+        EventLog events;
 
         /* D-Bus properties (read through offsetof) */
         const char *version;
@@ -42,14 +63,8 @@ typedef struct Manager {
         uint64_t n_granted;
         uint64_t n_denied;
         uint64_t n_throttled;
+        uint64_t n_busy;
 } Manager;
-
-/* The sections charged for one request: those of a PolicyMatch, then global. */
-typedef struct ManagerCharge {
-        QuotaBucket *buckets[POLICY_DEPTH_MAX + 2];
-        size_t sections[POLICY_DEPTH_MAX + 2];  /* policy index, or SIZE_MAX for global */
-        size_t n;
-} ManagerCharge;
 
 int manager_new(Manager **ret);
 Manager *manager_free(Manager *m);
@@ -62,8 +77,14 @@ int manager_parse_argv(Manager *m, int argc, char *argv[]);
 int manager_load_policy(Manager *m);
 int manager_start(Manager *m);
 int manager_run(Manager *m);
+int manager_reload(Manager *m);
 
 uint64_t manager_now(void);
-void manager_charge_prepare(Manager *m, const PolicyMatch *match, ManagerCharge *ret);
 /* Counters changed: tell the service manager soon, coalescing bursts. */
 void manager_notify_status(Manager *m);
+/* Room in the fd budget for one more request (and its peer record)? Evicts idle peers if need be. */
+bool manager_fds_available(Manager *m);
+/* Answers Busy, counts it and logs it (rate-limited). */
+int manager_reply_busy(Manager *m, sd_bus_message *message, const char *why);
+/* Persists the accounts and per-user buckets a charge touched. */
+void manager_sync_charge(Manager *m, const Charge *c);

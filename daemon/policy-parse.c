@@ -44,8 +44,12 @@ typedef enum Key {
         KEY_ALLOW_ALL_CPUS,
         KEY_RATE,
         KEY_BURST,
+        KEY_RATE_PER_USER,
+        KEY_BURST_PER_USER,
+        KEY_FLUSH_TIME,
         KEY_GLOBAL_RATE,
         KEY_GLOBAL_BURST,
+        KEY_GLOBAL_FLUSH_TIME,
         _KEY_MAX,
 } Key;
 
@@ -66,8 +70,12 @@ static const struct {
         { "AllowAllCPUs", KEY_ALLOW_ALL_CPUS, 1u << SECTION_CGROUP | 1u << SECTION_DEFAULT },
         { "Rate",         KEY_RATE,           1u << SECTION_CGROUP | 1u << SECTION_DEFAULT },
         { "Burst",        KEY_BURST,          1u << SECTION_CGROUP | 1u << SECTION_DEFAULT },
+        { "RatePerUser",  KEY_RATE_PER_USER,  1u << SECTION_CGROUP | 1u << SECTION_DEFAULT },
+        { "BurstPerUser", KEY_BURST_PER_USER, 1u << SECTION_CGROUP | 1u << SECTION_DEFAULT },
+        { "FlushTime",    KEY_FLUSH_TIME,     1u << SECTION_CGROUP | 1u << SECTION_DEFAULT },
         { "GlobalRate",   KEY_GLOBAL_RATE,    1u << SECTION_DAEMON },
         { "GlobalBurst",  KEY_GLOBAL_BURST,   1u << SECTION_DAEMON },
+        { "GlobalFlushTime", KEY_GLOBAL_FLUSH_TIME, 1u << SECTION_DAEMON },
 };
 
 typedef struct ParseContext {
@@ -89,6 +97,8 @@ typedef struct ParseContext {
         unsigned section_line;
         unsigned key_line[_KEY_MAX];    /* where each key of this section was set */
         QuotaLimit *limit;              /* the limit Rate=/Burst= of this section set */
+        QuotaLimit *user_limit;         /* RatePerUser=/BurstPerUser=; NULL in [Daemon] */
+        QuotaLimit *time_limit;         /* FlushTime= or GlobalFlushTime= */
         unsigned daemon_line;
 } ParseContext;
 
@@ -150,37 +160,99 @@ static int parse_bool(const char *v, bool *ret) {
         return -EINVAL;
 }
 
+static const struct {
+        const char *unit;
+        uint64_t ns;
+} periods[] = {
+        { "s",   QUOTA_NSEC_PER_SEC },
+        { "min", 60 * QUOTA_NSEC_PER_SEC },
+        { "h",   3600 * QUOTA_NSEC_PER_SEC },
+};
+
+static int parse_period(const char *v, uint64_t *ret) {
+        for (size_t i = 0; i < ELEMENTSOF(periods); i++)
+                if (strcmp(v, periods[i].unit) == 0) {
+                        *ret = periods[i].ns;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+/* Splits "AMOUNT/PERIOD" at the slash into a bounded copy of AMOUNT. */
+static int split_per(const char *v, char *amount, size_t size, uint64_t *ret_period) {
+        const char *slash = strchr(v, '/');
+
+        if (!slash || (size_t) (slash - v) >= size)
+                return -EINVAL;
+        memcpy(amount, v, slash - v);
+        amount[slash - v] = '\0';
+        return parse_period(slash + 1, ret_period);
+}
+
 /* "N/s", "N/min", "N/h" (1 <= N <= QUOTA_TOKENS_MAX) or "unlimited". */
 static int parse_rate(const char *v, QuotaLimit *ret) {
-        static const struct {
-                const char *unit;
-                uint64_t ns;
-        } units[] = {
-                { "s",   QUOTA_NSEC_PER_SEC },
-                { "min", 60 * QUOTA_NSEC_PER_SEC },
-                { "h",   3600 * QUOTA_NSEC_PER_SEC },
-        };
         char digits[16];
-        const char *slash;
-        uint64_t n;
+        uint64_t n, period;
 
         if (strcmp(v, "unlimited") == 0) {
                 *ret = (QuotaLimit) {};
                 return 0;
         }
-        slash = strchr(v, '/');
-        if (!slash || (size_t) (slash - v) >= sizeof(digits))
+        if (split_per(v, digits, sizeof(digits), &period) < 0)
                 return -EINVAL;
-        memcpy(digits, v, slash - v);
-        digits[slash - v] = '\0';
         if (parse_uint(digits, QUOTA_TOKENS_MAX, &n) < 0 || n == 0)
                 return -EINVAL;
-        for (size_t i = 0; i < ELEMENTSOF(units); i++)
-                if (strcmp(slash + 1, units[i].unit) == 0) {
-                        *ret = (QuotaLimit) { .tokens = n, .period_ns = units[i].ns };
-                        return 0;
-                }
+        *ret = (QuotaLimit) { .tokens = n, .period_ns = period };
+        return 0;
+}
+
+/* "DURATION/PERIOD" (e.g. 20ms/s, 2s/min) or "unlimited": DURATION is an
+ * integer with ns, us, ms or s, more than zero and at most the period. The
+ * budget saved up is one period's worth. */
+static int parse_flush_time(const char *v, QuotaLimit *ret) {
+        static const struct {
+                const char *suffix;
+                uint64_t ns;
+        } units[] = {
+                { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", QUOTA_NSEC_PER_SEC },
+        };
+        char amount[24];
+        uint64_t n, period;
+        size_t len;
+
+        if (strcmp(v, "unlimited") == 0) {
+                *ret = (QuotaLimit) {};
+                return 0;
+        }
+        if (split_per(v, amount, sizeof(amount), &period) < 0)
+                return -EINVAL;
+        len = strlen(amount);
+        /* Longest suffix first: "ms" before "s". */
+        for (size_t i = 0; i < ELEMENTSOF(units); i++) {
+                size_t sl = strlen(units[i].suffix);
+
+                if (len <= sl || strcmp(amount + len - sl, units[i].suffix) != 0)
+                        continue;
+                if (i == ELEMENTSOF(units) - 1 && strchr("nmu", amount[len - 2]))
+                        continue;
+                amount[len - sl] = '\0';
+                if (parse_uint(amount, period / units[i].ns, &n) < 0 || n == 0)
+                        return -EINVAL;
+                *ret = (QuotaLimit) { .tokens = n * units[i].ns, .period_ns = period,
+                                      .burst = n * units[i].ns };
+                return 0;
+        }
         return -EINVAL;
+}
+
+static void limit_close(ParseContext *c, QuotaLimit *limit, unsigned burst_line, const char *rate_key) {
+        if (quota_limit_is_unlimited(limit)) {
+                if (burst_line)
+                        parse_error(c, burst_line, "a burst needs a rate limit (%s= is unset or unlimited)",
+                                    rate_key);
+                limit->burst = 0;
+        } else if (!burst_line)
+                limit->burst = quota_default_burst(limit->tokens, limit->period_ns);
 }
 
 /* Checks that need the whole section; called when the next one starts and at EOF. */
@@ -202,13 +274,9 @@ static void section_close(ParseContext *c) {
                 break;
         }
 
-        if (quota_limit_is_unlimited(c->limit)) {
-                if (burst_line)
-                        parse_error(c, burst_line, "a burst needs a rate limit (%s= is unset or unlimited)",
-                                    c->kind == SECTION_DAEMON ? "GlobalRate" : "Rate");
-                c->limit->burst = 0;
-        } else if (!burst_line)
-                c->limit->burst = quota_default_burst(c->limit->tokens, c->limit->period_ns);
+        limit_close(c, c->limit, burst_line, c->kind == SECTION_DAEMON ? "GlobalRate" : "Rate");
+        if (c->user_limit)
+                limit_close(c, c->user_limit, c->key_line[KEY_BURST_PER_USER], "RatePerUser");
 }
 
 static int sections_grow(ParseContext *c) {
@@ -233,6 +301,7 @@ static int sections_grow(ParseContext *c) {
 static int section_open(ParseContext *c, const char *name) {
         PolicySection *s;
         const char *label;
+        size_t index;
         int r;
 
         section_close(c);
@@ -250,6 +319,8 @@ static int section_open(ParseContext *c, const char *name) {
                 c->daemon_line = c->line;
                 c->kind = SECTION_DAEMON;
                 c->limit = &c->policy->global;
+                c->user_limit = NULL;
+                c->time_limit = &c->policy->global_time;
                 return 0;
         }
         if (strcmp(name, "Default") == 0) {
@@ -260,6 +331,8 @@ static int section_open(ParseContext *c, const char *name) {
                 s->line = c->line;
                 c->kind = SECTION_DEFAULT;
                 c->limit = &s->limit;
+                c->user_limit = &s->user_limit;
+                c->time_limit = &s->time_limit;
                 return 0;
         }
         if (strcmp(name, "Cgroup") == 0)
@@ -271,12 +344,9 @@ static int section_open(ParseContext *c, const char *name) {
         if (!label_is_valid(label))
                 return parse_error(c, c->line,
                                    "invalid section label '%s' (use letters, digits and -_.:@)", label);
-        for (size_t i = 0; i < c->policy->n_sections; i++) {
-                s = &c->policy->sections[i];
-                if (s->label && strcmp(s->label, label) == 0)
-                        return parse_error(c, c->line, "duplicate section label '%s' (first defined on line %u)",
-                                           label, s->line);
-        }
+        if (strindex_get(&c->policy->by_label, label, strlen(label), &index) >= 0)
+                return parse_error(c, c->line, "duplicate section label '%s' (first defined on line %u)",
+                                   label, c->policy->sections[index].line);
         if (c->policy->n_sections - 1 >= POLICY_SECTIONS_MAX)
                 return parse_error(c, c->line, "too many [Cgroup] sections (max %d)", POLICY_SECTIONS_MAX);
 
@@ -288,10 +358,15 @@ static int section_open(ParseContext *c, const char *name) {
         s->label = strdup(label);
         if (!s->label)
                 return -ENOMEM;
+        r = strindex_put(&c->policy->by_label, s->label, c->policy->n_sections, NULL);
+        if (r < 0)
+                return r;
         c->path_lines[c->policy->n_sections] = 0;
         c->policy->n_sections++;
         c->kind = SECTION_CGROUP;
         c->limit = &s->limit;
+        c->user_limit = &s->user_limit;
+        c->time_limit = &s->time_limit;
         return 0;
 }
 
@@ -395,6 +470,7 @@ static int handle_value(ParseContext *c, Key key, const char *name, const char *
                 &c->policy->sections[POLICY_DEFAULT] : &c->policy->sections[c->policy->n_sections - 1];
         uint64_t u;
         unsigned depth;
+        size_t index;
         int r;
 
         switch (key) {
@@ -404,17 +480,16 @@ static int handle_value(ParseContext *c, Key key, const char *name, const char *
                                            "invalid Path=%s (absolute cgroup path, at most %d components, "
                                            "no '.' or '..' components, no '//', no trailing '/')",
                                            value, POLICY_DEPTH_MAX);
-                for (size_t i = 0; i < c->policy->n_sections; i++) {
-                        const PolicySection *o = &c->policy->sections[i];
-
-                        if (o->path && strcmp(o->path, value) == 0)
-                                return parse_error(c, c->line,
-                                                   "duplicate Path=%s (already used by [Cgroup %s] on line %u)",
-                                                   value, o->label, c->path_lines[i]);
-                }
+                if (strindex_get(&c->policy->by_path, value, strlen(value), &index) >= 0)
+                        return parse_error(c, c->line,
+                                           "duplicate Path=%s (already used by [Cgroup %s] on line %u)",
+                                           value, c->policy->sections[index].label, c->path_lines[index]);
                 s->path = strdup(value);
                 if (!s->path)
                         return -ENOMEM;
+                r = strindex_put(&c->policy->by_path, s->path, c->policy->n_sections - 1, NULL);
+                if (r < 0)
+                        return r;
                 s->depth = depth;
                 c->path_lines[c->policy->n_sections - 1] = c->line;
                 return 0;
@@ -433,13 +508,28 @@ static int handle_value(ParseContext *c, Key key, const char *name, const char *
                                            "or unlimited)", name, value, (unsigned long long) QUOTA_TOKENS_MAX);
                 return 0;
 
+        case KEY_RATE_PER_USER:
+                if (parse_rate(value, c->user_limit) < 0)
+                        return parse_error(c, c->line, "invalid rate %s=%s (use N/s, N/min, N/h with 1 <= N <= %llu, "
+                                           "or unlimited)", name, value, (unsigned long long) QUOTA_TOKENS_MAX);
+                return 0;
+
+        case KEY_FLUSH_TIME:
+        case KEY_GLOBAL_FLUSH_TIME:
+                if (parse_flush_time(value, c->time_limit) < 0)
+                        return parse_error(c, c->line, "invalid time budget %s=%s (use DURATION/PERIOD such as "
+                                           "20ms/s or 2s/min, with ns, us, ms or s and a duration no longer than "
+                                           "the period, or unlimited)", name, value);
+                return 0;
+
         case KEY_BURST:
         case KEY_GLOBAL_BURST:
+        case KEY_BURST_PER_USER:
                 r = parse_uint(value, QUOTA_BURST_MAX, &u);
                 if (r < 0 || u == 0)
                         return parse_error(c, c->line, "invalid %s=%s (an integer from 1 to %llu)",
                                            name, value, (unsigned long long) QUOTA_BURST_MAX);
-                c->limit->burst = u;
+                (key == KEY_BURST_PER_USER ? c->user_limit : c->limit)->burst = u;
                 return 0;
 
         case _KEY_MAX:

@@ -8,7 +8,10 @@
  * The deepest matching section decides Allow= and AllowAllCPUs=; it and all
  * its matching ancestors are charged, so a limit set on a parent cannot be
  * escaped by moving into a child cgroup. Paths are unique within a policy,
- * so the matches of one cgroup all have different depths.
+ * so the matches of one cgroup all have different depths, and matching
+ * looks up the cgroup and each of its ancestors in a hash index of the
+ * paths: its cost grows with the depth of the cgroup, not with the number
+ * of sections.
  *
  * The parser (policy-parse.c) builds a Policy; nothing changes it afterwards.
  * This file does not log: it returns outcomes for bus.c to map.
@@ -27,6 +30,8 @@ Policy *policy_free(Policy *p) {
                 free(p->sections[i].path);
         }
         free(p->sections);
+        strindex_done(&p->by_path);
+        strindex_done(&p->by_label);
         free(p->file);
         free(p);
         return NULL;
@@ -36,6 +41,12 @@ const PolicySection *policy_section(const Policy *p, size_t index) {
         assert(p);
         assert(index < p->n_sections);
         return &p->sections[index];
+}
+
+int policy_find_label(const Policy *p, const char *label, size_t *ret) {
+        assert(p);
+        assert(label);
+        return strindex_get(&p->by_label, label, strlen(label), ret);
 }
 
 bool policy_path_is_valid(const char *path, unsigned *ret_depth) {
@@ -87,31 +98,28 @@ bool policy_path_is_prefix(const char *ancestor, const char *path) {
 
 void policy_match(const Policy *p, const char *cgroup, PolicyMatch *ret) {
         PolicyMatch m = {};
+        size_t len, index;
 
         assert(p);
         assert(cgroup);
         assert(ret);
 
-        /* Collect the matching [Cgroup] sections, then order them deepest
-         * first. At most one per depth, so the chain fits. */
-        for (size_t i = 0; i < p->n_sections; i++) {
-                const PolicySection *s = &p->sections[i];
-
-                if (!s->path || !policy_path_is_prefix(s->path, cgroup))
-                        continue;
-                assert(m.n_chain < ELEMENTSOF(m.chain));
-                m.chain[m.n_chain++] = i;
-        }
-
-        /* Insertion sort by depth, deepest first; n_chain <= 65. */
-        for (size_t i = 1; i < m.n_chain; i++) {
-                size_t v = m.chain[i], j = i;
-
-                while (j > 0 && p->sections[m.chain[j - 1]].depth < p->sections[v].depth) {
-                        m.chain[j] = m.chain[j - 1];
-                        j--;
+        /* The cgroup itself, then each ancestor up to "/": deepest first.
+         * Paths are unique, so there is at most one section per depth,
+         * and a valid Path= has at most POLICY_DEPTH_MAX components. */
+        len = strlen(cgroup);
+        while (len > 0) {
+                if (strindex_get(&p->by_path, cgroup, len, &index) >= 0) {
+                        if (m.n_chain >= ELEMENTSOF(m.chain))
+                                break;
+                        m.chain[m.n_chain++] = index;
                 }
-                m.chain[j] = v;
+                if (len == 1)
+                        break;                  /* that was "/" */
+                while (len > 1 && cgroup[len - 1] != '/')
+                        len--;
+                if (len > 1)
+                        len--;                  /* "/a/b/" -> "/a/b"; "/" stays */
         }
 
         if (m.n_chain == 0)

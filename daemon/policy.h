@@ -8,8 +8,9 @@
 #include <stddef.h>
 
 #include "quota.h"
+#include "strindex.h"
 
-#define POLICY_SECTIONS_MAX 4096
+#define POLICY_SECTIONS_MAX 65536
 #define POLICY_DEPTH_MAX    64          /* components in a Path= */
 #define POLICY_SECTION_NAME_MAX 48      /* inih keeps 49 characters; we reject 49+ */
 #define POLICY_CGROUP_PREFIX "Cgroup "
@@ -34,7 +35,7 @@ typedef struct PolicyError {
 
 /*
  * [Default] (index POLICY_DEFAULT, label and path NULL) or [Cgroup LABEL].
- * limit.tokens == 0: no bucket for this section (Rate= unset or unlimited).
+ * A limit with tokens == 0 has no bucket (unset or unlimited).
  */
 typedef struct PolicySection {
         char *label;
@@ -43,7 +44,9 @@ typedef struct PolicySection {
         unsigned depth;                 /* components of path, "/" is 0 */
         bool allow;
         bool allow_all_cpus;
-        QuotaLimit limit;
+        QuotaLimit limit;               /* Rate=, Burst= */
+        QuotaLimit user_limit;          /* RatePerUser=, BurstPerUser=: one bucket per uid */
+        QuotaLimit time_limit;          /* FlushTime=: kernel nanoseconds per period */
 } PolicySection;
 
 /* Immutable once loaded, so that a reload can swap it as one pointer. */
@@ -52,6 +55,9 @@ typedef struct Policy {
         PolicySection *sections;        /* [POLICY_DEFAULT] then [Cgroup] in file order */
         size_t n_sections;
         QuotaLimit global;              /* [Daemon] GlobalRate=/GlobalBurst= */
+        QuotaLimit global_time;         /* [Daemon] GlobalFlushTime= */
+        StrIndex by_path;               /* Path= -> section index */
+        StrIndex by_label;              /* label -> section index */
 } Policy;
 
 /*
@@ -75,6 +81,8 @@ static inline void policy_freep(Policy **p) {
 int policy_load(const char *file, Policy **ret, PolicyError *ret_error);
 
 const PolicySection *policy_section(const Policy *p, size_t index);
+/* The index of the [Cgroup] section with this label, or -ENOENT. */
+int policy_find_label(const Policy *p, const char *label, size_t *ret);
 void policy_match(const Policy *p, const char *cgroup, PolicyMatch *ret);
 int policy_check(const Policy *p, const PolicyMatch *match, bool all_cpus);
 

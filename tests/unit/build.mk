@@ -20,4 +20,4 @@ $(BUILD)/tests/unit-tests: $(UNIT_TEST_OBJS) $(DAEMON_LIB_OBJS)
 unit-check: $(BUILD)/tests/unit-tests
 	@mkdir -p $(BUILD)/results
 	@rm -f $(BUILD)/results/unit.counts
-	FLUSHD_TEST_POLICY_DIR=tests/unit/policy $(BUILD)/tests/unit-tests $(BUILD)/results/unit.counts
+	CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-60} FLUSHD_TEST_POLICY_DIR=tests/unit/policy $(BUILD)/tests/unit-tests $(BUILD)/results/unit.counts

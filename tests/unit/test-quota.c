@@ -19,12 +19,13 @@ static QuotaBucket bucket(uint64_t tokens, uint64_t period_ns, uint64_t burst, u
         QuotaBucket b;
 
         quota_bucket_init(&b, &l, now);
+        quota_bucket_fill(&b);  /* most tests start from a full bucket */
         return b;
 }
 
 static int charge1(QuotaBucket *b, uint64_t now, uint64_t *retry) {
         QuotaBucket *list[] = { b };
-        return quota_charge(list, 1, now, NULL, retry);
+        return quota_charge(list, NULL, 1, now, NULL, retry);
 }
 
 START_TEST(test_burst_then_deny) {
@@ -141,13 +142,13 @@ START_TEST(test_hierarchy_all_or_nothing) {
         uint64_t retry = 0;
         size_t index = 99;
 
-        ck_assert_int_eq(quota_charge(list, 3, T0, &index, &retry), 0);
+        ck_assert_int_eq(quota_charge(list, NULL, 3, T0, &index, &retry), 0);
         ck_assert_uint_eq(quota_bucket_tokens(&child, T0), 4);
         ck_assert_uint_eq(quota_bucket_tokens(&parent, T0), 0);
         ck_assert_uint_eq(quota_bucket_tokens(&global, T0), 999);
 
         /* The parent is empty: denied, and neither child nor global is charged. */
-        ck_assert_int_eq(quota_charge(list, 3, T0 + 1, &index, &retry), QUOTA_E_EXCEEDED);
+        ck_assert_int_eq(quota_charge(list, NULL, 3, T0 + 1, &index, &retry), QUOTA_E_EXCEEDED);
         ck_assert_uint_eq(index, 1);
         ck_assert_uint_eq(retry, NS - 1);
         ck_assert_uint_eq(quota_bucket_tokens(&child, T0 + 1), 4);
@@ -163,12 +164,12 @@ START_TEST(test_retry_is_longest_wait) {
         uint64_t retry = 0;
         size_t index = 99;
 
-        ck_assert_int_eq(quota_charge(list, 3, T0, &index, &retry), 0);
-        ck_assert_int_eq(quota_charge(list, 3, T0 + NS / 20, &index, &retry), QUOTA_E_EXCEEDED);
+        ck_assert_int_eq(quota_charge(list, NULL, 3, T0, &index, &retry), 0);
+        ck_assert_int_eq(quota_charge(list, NULL, 3, T0 + NS / 20, &index, &retry), QUOTA_E_EXCEEDED);
         ck_assert_uint_eq(index, 2);
         ck_assert_uint_eq(retry, NS - NS / 20);
         /* once the slow one has a token, only the fast one matters (it is full by then) */
-        ck_assert_int_eq(quota_charge(list, 3, T0 + NS, &index, &retry), 0);
+        ck_assert_int_eq(quota_charge(list, NULL, 3, T0 + NS, &index, &retry), 0);
         ck_assert_uint_eq(quota_bucket_tokens(&roomy, T0 + NS), 4);
 }
 END_TEST
@@ -180,15 +181,15 @@ START_TEST(test_global_shared) {
         uint64_t retry = 0;
         size_t index = 99;
 
-        ck_assert_int_eq(quota_charge(la, 2, T0, &index, &retry), 0);
-        ck_assert_int_eq(quota_charge(lb, 2, T0, &index, &retry), 0);
-        ck_assert_int_eq(quota_charge(la, 2, T0, &index, &retry), QUOTA_E_EXCEEDED);
+        ck_assert_int_eq(quota_charge(la, NULL, 2, T0, &index, &retry), 0);
+        ck_assert_int_eq(quota_charge(lb, NULL, 2, T0, &index, &retry), 0);
+        ck_assert_int_eq(quota_charge(la, NULL, 2, T0, &index, &retry), QUOTA_E_EXCEEDED);
         ck_assert_uint_eq(index, 1);
         ck_assert_uint_eq(retry, NS / 2);
-        ck_assert_int_eq(quota_charge(lb, 2, T0, &index, &retry), QUOTA_E_EXCEEDED);
+        ck_assert_int_eq(quota_charge(lb, NULL, 2, T0, &index, &retry), QUOTA_E_EXCEEDED);
         ck_assert_uint_eq(quota_bucket_tokens(&a, T0), 99);
         ck_assert_uint_eq(quota_bucket_tokens(&b, T0), 99);
-        ck_assert_int_eq(quota_charge(lb, 2, T0 + NS / 2, &index, &retry), 0);
+        ck_assert_int_eq(quota_charge(lb, NULL, 2, T0 + NS / 2, &index, &retry), 0);
 }
 END_TEST
 
@@ -200,25 +201,93 @@ START_TEST(test_unlimited) {
 
         for (int i = 0; i < 1000; i++)
                 ck_assert_int_eq(charge1(&u, T0, NULL), 0);
-        ck_assert_uint_eq(quota_bucket_tokens(&u, T0), UINT64_MAX);
-        ck_assert_int_eq(quota_charge(list, 2, T0, &index, NULL), 0);
-        ck_assert_int_eq(quota_charge(list, 2, T0, &index, NULL), QUOTA_E_EXCEEDED);
+        ck_assert_int_eq(quota_bucket_tokens(&u, T0), INT64_MAX);
+        ck_assert_int_eq(quota_charge(list, NULL, 2, T0, &index, NULL), 0);
+        ck_assert_int_eq(quota_charge(list, NULL, 2, T0, &index, NULL), QUOTA_E_EXCEEDED);
         ck_assert_uint_eq(index, 1);
 }
 END_TEST
 
 START_TEST(test_refund) {
         QuotaBucket b = bucket(1, NS, 2, T0);
-        QuotaBucket *list[] = { &b };
 
         ck_assert_int_eq(charge1(&b, T0, NULL), 0);
         ck_assert_int_eq(charge1(&b, T0, NULL), 0);
         ck_assert_int_eq(charge1(&b, T0, NULL), QUOTA_E_EXCEEDED);
-        quota_refund(list, 1, T0);
+        quota_refund(&b, 1, T0);
         ck_assert_uint_eq(quota_bucket_tokens(&b, T0), 1);
         /* refunds never lift a bucket past its burst */
-        quota_refund(list, 1, T0 + 10 * NS);
+        quota_refund(&b, 1, T0 + 10 * NS);
         ck_assert_uint_eq(quota_bucket_tokens(&b, T0 + 10 * NS), 2);
+}
+END_TEST
+
+/* A new bucket has nothing saved up: a start is never a burst. */
+START_TEST(test_starts_empty) {
+        QuotaLimit l = { .tokens = 10, .period_ns = NS, .burst = 5 };
+        QuotaBucket b;
+        uint64_t retry = 0;
+
+        quota_bucket_init(&b, &l, T0);
+        ck_assert_int_eq(quota_bucket_tokens(&b, T0), 0);
+        ck_assert_int_eq(charge1(&b, T0, &retry), QUOTA_E_EXCEEDED);
+        ck_assert_uint_eq(retry, NS / 10);
+        ck_assert_int_eq(quota_bucket_tokens(&b, T0 + NS), 5);
+}
+END_TEST
+
+/* An all-CPU flush costs one token per CPU and may leave the bucket in
+ * debt; nothing is admitted until the debt is repaid to one token. */
+START_TEST(test_cost_and_debt) {
+        QuotaBucket b = bucket(10, NS, 2, T0);
+        QuotaBucket *list[] = { &b };
+        uint64_t cost[] = { 4 }, retry = 0;
+
+        ck_assert_int_eq(quota_charge(list, cost, 1, T0, NULL, NULL), 0);
+        ck_assert_int_eq(quota_bucket_tokens(&b, T0), -2);
+        ck_assert_int_eq(charge1(&b, T0, &retry), QUOTA_E_EXCEEDED);
+        ck_assert_uint_eq(retry, 3 * NS / 10);         /* from -2 to +1 at 10/s */
+        ck_assert_int_eq(charge1(&b, T0 + 3 * NS / 10 - 1, NULL), QUOTA_E_EXCEEDED);
+        ck_assert_int_eq(charge1(&b, T0 + 3 * NS / 10, NULL), 0);
+        /* refunded down to what was really used */
+        quota_refund(&b, 3, T0 + 3 * NS / 10);
+        ck_assert_int_eq(quota_bucket_tokens(&b, T0 + 3 * NS / 10), 2);
+}
+END_TEST
+
+/* FlushTime=20ms/s: nanoseconds of kernel time are the tokens, charged
+ * after the fact; a 100 ms write-back puts the budget 80 ms in debt, which
+ * takes 4 s (plus the 1 ns the next request needs) to repay. */
+START_TEST(test_flush_time_debt) {
+        QuotaLimit l = { .tokens = 20000000, .period_ns = NS, .burst = 20000000 };
+        QuotaBucket t;
+        QuotaBucket *list[] = { &t };
+        uint64_t zero[] = { 0 }, retry = 0;
+
+        quota_bucket_init(&t, &l, T0);
+        quota_bucket_fill(&t);
+        ck_assert_int_eq(quota_charge(list, zero, 1, T0, NULL, NULL), 0);
+        quota_spend(&t, 100000000, T0);
+        ck_assert_int_eq(quota_bucket_tokens(&t, T0), -80000000);
+        ck_assert_int_eq(quota_charge(list, zero, 1, T0, NULL, &retry), QUOTA_E_EXCEEDED);
+        ck_assert_uint_eq(retry, 4 * NS + NS / 20000000);
+        ck_assert_int_eq(quota_charge(list, zero, 1, T0 + 4 * NS, NULL, NULL), QUOTA_E_EXCEEDED);
+        ck_assert_int_eq(quota_charge(list, zero, 1, T0 + 4 * NS + NS / 20000000, NULL, NULL), 0);
+}
+END_TEST
+
+/* A reload moves a bucket to new limits in tokens, clamped to the new burst. */
+START_TEST(test_relimit) {
+        QuotaBucket b = bucket(10, NS, 8, T0);
+        QuotaLimit per_min = { .tokens = 60, .period_ns = 60 * NS, .burst = 5 };
+
+        for (int i = 0; i < 5; i++)
+                ck_assert_int_eq(charge1(&b, T0, NULL), 0);
+        ck_assert_int_eq(quota_bucket_tokens(&b, T0), 3);
+        quota_bucket_relimit(&b, &per_min, T0);
+        ck_assert_int_eq(quota_bucket_tokens(&b, T0), 3);
+        ck_assert_int_eq(quota_bucket_tokens(&b, T0 + NS), 4);
+        ck_assert_int_eq(quota_bucket_tokens(&b, T0 + 100 * NS), 5);
 }
 END_TEST
 
@@ -248,6 +317,10 @@ Suite *quota_suite(void) {
         tcase_add_test(tc, test_unlimited);
         tcase_add_test(tc, test_refund);
         tcase_add_test(tc, test_default_burst);
+        tcase_add_test(tc, test_starts_empty);
+        tcase_add_test(tc, test_cost_and_debt);
+        tcase_add_test(tc, test_flush_time_debt);
+        tcase_add_test(tc, test_relimit);
         suite_add_tcase(s, tc);
         return s;
 }

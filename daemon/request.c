@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * request.c - one Flush request from arrival to reply
+ *
+ * The whole pipeline of a request, as a small state machine:
+ *
+ *   arrive ──▶ bounded? ──▶ identity known? ──▶ identify ──▶ policy ──▶ charge
+ *                │ Busy        │ wait (peer.c)   │ cgroup now   │ Denied   │ Throttled
+ *                ▼             ▼                 ▼              ▼          ▼
+ *   ──▶ dup fd ──▶ queue (round-robin) ──▶ worker ──▶ settle ──▶ reply
+ *
+ * Everything but the worker runs on the event loop and never blocks: the
+ * connection's credentials come from one asynchronous call per connection
+ * (peer.c), the cgroup from a bounded read of an open file, policy and
+ * quota are lookups. Refusals are cheap (no bus round trip, no allocation
+ * beyond the request), so a flood of them costs the flooder's own
+ * messages and little else.
+ *
+ * Bounds: REQUESTS_PER_PEER_MAX in flight per connection, REQUESTS_MAX
+ * overall, and an fd budget below RLIMIT_NOFILE covering every fd a peer
+ * record or a request holds; past any of them the answer is Busy at once
+ * and the caller's fd is closed with the message. Admitted requests wait
+ * in queue.c, served round-robin across sections and across connections
+ * within a section, at most one per worker thread in flight.
+ *
+ * A request whose connection goes away is dropped where it stands; if it
+ * is in a worker, its reply is dropped when the worker is done. The charge
+ * is settled in every case: refunded when the kernel wrote nothing back
+ * because it failed, and for an all-CPU flush refunded down to the CPUs
+ * it really wrote back; the kernel time is charged to the time budgets.
+ */
+#include <assert.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bus.h"
+#include "escape.h"
+#include "manager.h"
+#include "request.h"
+#include "util/macro.h"
+
+int request_outcome_from_errno(int r) {
+        switch (-r) {
+        case ENOMEM:
+        case EMFILE:
+        case ENFILE:
+        case ENOBUFS:
+        case EAGAIN:
+        case EINTR:
+        case EBUSY:
+        case ENOSPC:
+                return REQUEST_E_RESOURCES;
+        case EACCES:
+        case EPERM:
+        case EBADMSG:
+        case ENOENT:
+        case ESRCH:
+                return REQUEST_E_IDENTITY;
+        default:
+                return REQUEST_E_KERNEL;
+        }
+}
+
+static const char *section_name(const Account *a) {
+        if (!a)
+                return "-";
+        if (!a->label)
+                return "[Default]";
+        return *a->label ? a->label : "[Daemon]";
+}
+
+static Request *request_free(Request *req) {
+        Manager *m;
+
+        if (!req)
+                return NULL;
+        m = req->manager;
+        assert(req->state != REQUEST_RUNNING);
+
+        queue_remove(&m->queue, &req->item);
+        list_unlink(&req->all_node);
+        if (req->peer) {
+                list_unlink(&req->peer_node);
+                req->peer->n_requests--;
+        }
+        if (req->charge.n > 0)
+                /* Never reached a worker: nothing was written back. */
+                charge_settle(&req->charge, req->charge.tokens, 0, manager_now());
+        account_unref(req->decider);
+        safe_close(req->job.fd);
+        sd_bus_message_unref(req->message);
+        assert(m->n_requests > 0);
+        m->n_requests--;
+        free(req);
+        return NULL;
+}
+
+/* Reply with an outcome's error (unless the caller is gone), then free. */
+__attribute__((format(printf, 3, 4)))
+static void request_fail(Request *req, int outcome, const char *format, ...) {
+        va_list ap;
+
+        if (req->peer) {
+                va_start(ap, format);
+                (void) bus_reply_outcomev(req->message, outcome, format, ap);
+                va_end(ap);
+        }
+        request_free(req);
+}
+
+static void log_refusal(Request *req, EventKind kind, int outcome, const char *cgroup, const Account *a,
+                        int64_t tokens, const char *message) {
+        Manager *m = req->manager;
+        const Identity *id = req->peer && req->peer->identity ? req->peer->identity : NULL;
+        EventFields f = {
+                .sender = sd_bus_message_get_sender(req->message),
+                .uid = id ? id->uid : (uid_t) -1,
+                .pid = id ? id->pid : 0,
+                .cgroup = cgroup,
+                .section = a ? section_name(a) : NULL,
+                .verdict = bus_error_name(outcome),
+                .tokens = tokens,
+        };
+
+        event_log(&m->events, kind, manager_now(), &f, message);
+}
+
+static void dispatch(Manager *m) {
+        QueueItem *item;
+
+        while (worker_pool_busy(m->workers) < worker_pool_size(m->workers) && (item = queue_pop(&m->queue))) {
+                Request *req = LIST_ENTRY(item, Request, item);
+
+                req->state = REQUEST_RUNNING;
+                worker_pool_submit(m->workers, &req->job);
+        }
+}
+
+/* The connection's identity is settled: identify, decide, charge, queue. */
+static void request_admit(Request *req) {
+        Manager *m = req->manager;
+        Peer *p = req->peer;
+        char buf[IDENTITY_CGROUP_BUF], cgroup[512], text[1024];
+        const char *path;
+        Account *decider, *worst = NULL;
+        PolicyMatch match;
+        uint64_t tokens, retry_ns, ms, now;
+        int r;
+
+        assert(p);
+
+        /* identify: the connection's process, alive, and where it is now */
+        if (p->state == PEER_FAILED) {
+                r = p->outcome;
+                if (r < 0)
+                        return request_fail(req, request_outcome_from_errno(r),
+                                            "cannot identify the caller: %s", strerror(-r));
+                return request_fail(req, r, NULL);
+        }
+        r = identity_current_cgroup(p->identity, buf, sizeof(buf), &path);
+        if (r < 0)
+                return request_fail(req, request_outcome_from_errno(r),
+                                    "cannot read the caller's cgroup: %s", strerror(-r));
+        if (r > 0)
+                return request_fail(req, r, NULL);
+        escape_utf8(path, cgroup, sizeof(cgroup));
+
+        /* policy */
+        policy_match(m->policy, path, &match);
+        decider = ledger_account(m->ledger, match.chain[0]);
+        r = policy_check(m->policy, &match, req->flags & FLUSH1_FLUSH_ALL_CPUS);
+        if (r != 0) {
+                snprintf(text, sizeof(text), "%s%s, which governs cgroup %s, does not allow %s",
+                         decider->label ? "cgroup section " : "section ", section_name(decider), cgroup,
+                         r == POLICY_E_DENIED ? "flushes (Allow=no)" : "all-CPU flushes (AllowAllCPUs=no)");
+                m->n_denied++;
+                decider->counters.denied++;
+                state_sync_account(m->state, decider);
+                manager_notify_status(m);
+                log_refusal(req, EVENT_DENIED, r, cgroup, decider, INT64_MAX, text);
+                return request_fail(req, r, "%s", text);
+        }
+
+        /* charge: every matching section, the caller's share, global */
+        now = manager_now();
+        tokens = req->flags & FLUSH1_FLUSH_ALL_CPUS ? (m->n_cpus ?: 1) : 1;
+        r = ledger_charge(m->ledger, &match, p->identity->uid, tokens, now, &req->charge, &worst, &retry_ns);
+        if (r < 0)
+                return request_fail(req, REQUEST_E_RESOURCES, "cannot charge the request: %s", strerror(-r));
+        if (r > 0) {
+                ms = (retry_ns + 999999) / 1000000;
+                snprintf(text, sizeof(text), "quota of %s reached; retry after %" PRIu64 ".%03" PRIu64 "s",
+                         worst == m->ledger->global ? "the daemon ([Daemon])" : section_name(worst),
+                         ms / 1000, ms % 1000);
+                m->n_throttled++;
+                worst->counters.throttled++;
+                state_sync_account(m->state, worst);
+                manager_notify_status(m);
+                log_refusal(req, EVENT_THROTTLED, r, cgroup, worst, quota_bucket_tokens(&worst->rate, now), text);
+                return request_fail(req, r, "%s", text);
+        }
+        manager_sync_charge(m, &req->charge);
+        req->decider = account_ref(decider);
+
+        /* Our own fd for the worker: the message's may go with it. */
+        req->job.fd = fcntl(req->message_fd, F_DUPFD_CLOEXEC, 3);
+        if (req->job.fd < 0) {
+                req->job.fd = -EBADF;
+                return request_fail(req, REQUEST_E_RESOURCES, "cannot keep the file descriptor: %m");
+        }
+
+        r = queue_push(&m->queue, match.chain[0], &p->flow, &req->item);
+        if (r < 0)
+                return request_fail(req, REQUEST_E_RESOURCES, "cannot queue the request: %s", strerror(-r));
+        req->state = REQUEST_QUEUED;
+        dispatch(m);
+}
+
+int request_start(Manager *m, sd_bus_message *message, int fd, uint64_t flags) {
+        Request *req;
+        Peer *p;
+        int r;
+
+        assert(m);
+        assert(message);
+
+        if (m->stopping)
+                return bus_reply_outcome(message, REQUEST_E_STOPPING, NULL);
+        if (m->n_requests >= REQUESTS_MAX || !manager_fds_available(m))
+                return manager_reply_busy(m, message, "too many requests in flight");
+
+        r = peer_table_get(m->peers, message, &p);
+        if (r == -EBUSY)
+                return manager_reply_busy(m, message, "too many new connections at once");
+        if (r < 0)
+                return bus_reply_outcome(message, request_outcome_from_errno(r), "cannot track the caller: %s",
+                                         strerror(-r));
+        if (p->n_requests >= REQUESTS_PER_PEER_MAX)
+                return manager_reply_busy(m, message, "too many requests in flight on this connection");
+
+        req = calloc(1, sizeof(*req));
+        if (!req)
+                return bus_reply_outcome(message, REQUEST_E_RESOURCES, "out of memory");
+        *req = (Request) {
+                .manager = m,
+                .message_fd = -EBADF,
+                .peer = p,
+                .message = sd_bus_message_ref(message),
+                .flags = flags,
+                .state = REQUEST_WAITING_PEER,
+                .job = { .fd = -EBADF },
+        };
+        req->message_fd = fd;
+        if (flags & FLUSH1_FLUSH_ALL_CPUS)
+                req->job.flags |= KERNEL_WB_ALL_CPUS;
+        if (flags & FLUSH1_FLUSH_NO_INVALIDATE)
+                req->job.flags |= KERNEL_WB_NO_INVALIDATE;
+        queue_item_init(&req->item);
+        list_init(&req->job.node);
+        list_append(&p->requests, &req->peer_node);
+        list_append(&m->requests, &req->all_node);
+        p->n_requests++;
+        m->n_requests++;
+
+        if (p->state != PEER_RESOLVING)
+                request_admit(req);
+        return 1;
+}
+
+void request_on_peer_settled(Peer *p, void *userdata) {
+        ListHead *i, *next;
+
+        /* Admitting may free requests: walk with a lookahead. */
+        for (i = p->requests.next; i != &p->requests; i = next) {
+                Request *req = LIST_ENTRY(i, Request, peer_node);
+
+                next = i->next;
+                if (req->state == REQUEST_WAITING_PEER)
+                        request_admit(req);
+        }
+}
+
+void request_on_peer_gone(Peer *p, void *userdata) {
+        ListHead *i, *next;
+
+        for (i = p->requests.next; i != &p->requests; i = next) {
+                Request *req = LIST_ENTRY(i, Request, peer_node);
+
+                next = i->next;
+                list_unlink(&req->peer_node);
+                p->n_requests--;
+                req->peer = NULL;
+                if (req->state != REQUEST_RUNNING)
+                        request_free(req);
+                /* else: orphaned, freed when its worker is done */
+        }
+}
+
+void request_on_job_done(WorkerJob *job, void *userdata) {
+        Request *req = LIST_ENTRY(job, Request, job);
+        Manager *m = req->manager;
+        const KernelResult *res = &job->result;
+        uint64_t refund = 0, now = manager_now();
+        Account *a = req->decider;
+        int r = job->outcome;
+
+        req->state = REQUEST_QUEUED;    /* out of the worker; request_free() may run */
+
+        if (r != 0)
+                refund = req->charge.tokens;
+        else if (req->flags & FLUSH1_FLUSH_ALL_CPUS) {
+                uint64_t used = res->flushed > 0 ? res->flushed : 1;
+                refund = req->charge.tokens > used ? req->charge.tokens - used : 0;
+        }
+        charge_settle(&req->charge, refund, r == 0 ? res->nsec : 0, now);
+
+        if (r == 0) {
+                m->n_granted++;
+                a->counters.granted++;
+                a->counters.cpus_flushed += res->flushed;
+                a->counters.cpus_coalesced += res->coalesced;
+        } else
+                a->counters.failed++;
+        state_sync_account(m->state, a);
+        manager_notify_status(m);
+
+        if (!req->peer)
+                ;               /* the caller is gone: drop the answer */
+        else if (r == 0)
+                (void) sd_bus_reply_method_return(req->message, "uut", res->flushed, res->coalesced, res->nsec);
+        else if (r > 0)
+                (void) bus_reply_outcome(req->message, r, "%s", kernel_outcome_to_string(m->kernel, r));
+        else if (r == -ECANCELED)
+                (void) bus_reply_outcome(req->message, REQUEST_E_STOPPING, NULL);
+        else {
+                char text[256];
+
+                snprintf(text, sizeof(text), "IOMMU_CACHE_WB failed: %s", strerror(-r));
+                log_refusal(req, EVENT_KERNEL_FAILURE, REQUEST_E_KERNEL, NULL, a, INT64_MAX, text);
+                (void) bus_reply_outcome(req->message, request_outcome_from_errno(r), "%s", text);
+        }
+        request_free(req);
+        if (!m->stopping)
+                dispatch(m);
+}
+
+void request_stop_all(Manager *m) {
+        ListHead *i, *next;
+
+        m->stopping = true;
+        for (i = m->requests.next; i != &m->requests; i = next) {
+                Request *req = LIST_ENTRY(i, Request, all_node);
+
+                next = i->next;
+                if (req->state != REQUEST_RUNNING)
+                        request_fail(req, REQUEST_E_STOPPING, NULL);
+        }
+}

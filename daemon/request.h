@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * request.h - one Flush request from arrival to reply
+ */
+#pragma once
+
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+
+#include "ledger.h"
+#include "peer.h"
+#include "queue.h"
+#include "worker.h"
+
+#define REQUESTS_PER_PEER_MAX 16        /* in flight per connection */
+#define REQUESTS_MAX          512       /* in flight overall */
+
+/* Outcomes (positive, see bus.c for their D-Bus names). */
+enum {
+        _REQUEST_E_SUCCESS = 0,
+        REQUEST_E_BUSY = 600,           /* a bound on requests in flight or on fds was reached */
+        REQUEST_E_STOPPING,             /* the daemon is shutting down */
+        REQUEST_E_RESOURCES,            /* a transient shortage (ENOMEM, EMFILE, ...) */
+        REQUEST_E_KERNEL,               /* the kernel failed the write-back unexpectedly */
+        REQUEST_E_IDENTITY,             /* the caller's process could not be inspected */
+};
+
+typedef struct Manager Manager;
+
+typedef enum RequestState {
+        REQUEST_WAITING_PEER,           /* for the connection's credentials */
+        REQUEST_QUEUED,                 /* admitted and charged, waiting for a worker */
+        REQUEST_RUNNING,                /* in a worker */
+} RequestState;
+
+typedef struct Request {
+        Manager *manager;
+        Peer *peer;                     /* NULL once the connection went away */
+        sd_bus_message *message;        /* holds the caller's fd */
+        int message_fd;                 /* that fd, owned by message */
+        uint64_t flags;
+        RequestState state;
+        ListHead peer_node;             /* in peer->requests */
+        ListHead all_node;              /* in Manager.requests */
+        QueueItem item;
+        WorkerJob job;                  /* job.fd: our duplicate of the caller's fd */
+        Charge charge;
+        Account *decider;               /* the section that decided, for its counters */
+} Request;
+
+/* Flush(h, t): takes over nothing; refs message if the request goes on. */
+int request_start(Manager *m, sd_bus_message *message, int fd, uint64_t flags);
+/* Peer callbacks (peer.c), with the Manager as userdata. */
+void request_on_peer_settled(Peer *p, void *userdata);
+void request_on_peer_gone(Peer *p, void *userdata);
+/* Worker callback (worker.c), with the Manager as userdata. */
+void request_on_job_done(WorkerJob *job, void *userdata);
+/* Shutting down: every request not yet in a worker gets a named error. */
+void request_stop_all(Manager *m);
+/* Outcome of a negative errno met on the request path. */
+int request_outcome_from_errno(int r);
