@@ -116,7 +116,8 @@ int identity_open(pid_t pid, uid_t uid, const gid_t *gids, size_t n_gids, Identi
                 return -ENOMEM;
         *id = (Identity) { .uid = uid, .pid = pid, .pidfd = -EBADF, .cgroup_fd = -EBADF };
         id->n_gids = n_gids < IDENTITY_GROUPS_MAX ? n_gids : IDENTITY_GROUPS_MAX;
-        memcpy(id->gids, gids, id->n_gids * sizeof(gid_t));
+        if (id->n_gids > 0)
+                memcpy(id->gids, gids, id->n_gids * sizeof(gid_t));
 
         id->pidfd = pidfd_open(pid, 0);
         if (id->pidfd < 0)

@@ -304,6 +304,24 @@ static int on_evict_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+/* Answer every request that has not reached a worker now, and leave the
+ * loop once the workers are idle; sd-bus closes the connection when the
+ * loop exits, so nothing may be left to answer by then. */
+void manager_stop(Manager *m) {
+        assert(m);
+
+        if (!m->stopping)
+                log_info("Stopping: answering %u requests in flight.", m->n_requests);
+        request_stop_all(m);
+        if (worker_pool_busy(m->workers) == 0)
+                (void) sd_event_exit(m->event, 0);
+}
+
+static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        manager_stop(userdata);
+        return 0;
+}
+
 static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         (void) manager_reload(userdata);
         return 0;
@@ -459,16 +477,15 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to allocate the event loop: %m");
 
-        /* A NULL handler makes sd-event exit the loop on these signals. */
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(errno, "Failed to block signals: %m");
-        r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
+        r = sd_event_add_signal(m->event, NULL, SIGTERM, on_sigterm, m);
         if (r >= 0)
-                r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
+                r = sd_event_add_signal(m->event, NULL, SIGINT, on_sigterm, m);
         if (r >= 0)
                 r = sd_event_add_signal(m->event, NULL, SIGHUP, on_sighup, m);
         if (r < 0)

@@ -78,6 +78,8 @@ int manager_load_policy(Manager *m);
 int manager_start(Manager *m);
 int manager_run(Manager *m);
 int manager_reload(Manager *m);
+/* SIGTERM: answer what is queued, finish what runs, then leave the loop. */
+void manager_stop(Manager *m);
 
 uint64_t manager_now(void);
 /* Counters changed: tell the service manager soon, coalescing bursts. */

@@ -136,9 +136,13 @@ static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
         p->slot = sd_bus_slot_unref(p->slot);
         t->n_resolving--;
 
-        if (sd_bus_message_is_method_error(reply, NULL))
-                /* NameHasNoOwner: it went away before the bus could answer. */
+        if (sd_bus_message_is_method_error(reply, "org.freedesktop.DBus.Error.NameHasNoOwner"))
+                /* It went away before the bus could answer. */
                 r = IDENTITY_E_GONE;
+        else if (sd_bus_message_is_method_error(reply, NULL))
+                /* A timeout, or the bus refused to queue its answer to us
+                 * (LimitsExceeded while a flood fills our queue): transient. */
+                r = -EAGAIN;
         else {
                 r = creds_read(reply, &uid, gids, &n_gids, &pid);
                 if (r < 0)
@@ -156,6 +160,22 @@ static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
         if (r < 0 && p->n_requests == 0)
                 peer_drop(t, p);
         return 0;
+}
+
+/* GetConnectionCredentials with a short timeout: if the bus dropped the
+ * answer, the connection's requests get Busy within seconds, not minutes. */
+static int bus_call_credentials(sd_bus *bus, Peer *p) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &call, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                           "org.freedesktop.DBus", "GetConnectionCredentials");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(call, "s", p->name);
+        if (r < 0)
+                return r;
+        return sd_bus_call_async(bus, &p->slot, call, on_creds, p, PEER_CREDENTIALS_TIMEOUT_USEC);
 }
 
 static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -278,9 +298,7 @@ int peer_table_get(PeerTable *t, sd_bus_message *message, Peer **ret) {
         list_init(&p->lru);
         queue_flow_init(&p->flow);
 
-        r = sd_bus_call_method_async(t->bus, &p->slot, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                     "org.freedesktop.DBus", "GetConnectionCredentials", on_creds, p,
-                                     "s", p->name);
+        r = bus_call_credentials(t->bus, p);
         if (r < 0) {
                 free(p->name);
                 free(p);

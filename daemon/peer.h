@@ -13,6 +13,7 @@
 
 #define PEERS_MAX           4096        /* connections with a record (and two fds each) */
 #define PEERS_RESOLVING_MAX 64          /* records whose credentials are still on the way */
+#define PEER_CREDENTIALS_TIMEOUT_USEC (UINT64_C(5) * 1000000)
 
 typedef struct PeerTable PeerTable;
 

@@ -344,6 +344,8 @@ void request_on_job_done(WorkerJob *job, void *userdata) {
         request_free(req);
         if (!m->stopping)
                 dispatch(m);
+        else if (worker_pool_busy(m->workers) == 0)
+                (void) sd_event_exit(m->event, 0);
 }
 
 void request_stop_all(Manager *m) {

@@ -9,9 +9,13 @@ UNIT_TEST_OBJS = \
 	$(BUILD)/obj/tests/unit/test-policy.o \
 	$(BUILD)/obj/tests/unit/test-quota.o \
 	$(BUILD)/obj/tests/unit/test-identity.o \
-	$(BUILD)/obj/tests/unit/test-bus.o
+	$(BUILD)/obj/tests/unit/test-bus.o \
+	$(BUILD)/obj/tests/unit/test-queue.o \
+	$(BUILD)/obj/tests/unit/test-escape.o \
+	$(BUILD)/obj/tests/unit/test-ledger.o \
+	$(BUILD)/obj/tests/unit/test-request.o
 
-UNIT_TEST_LIBS = $(shell $(PKG_CONFIG) --libs check libsystemd inih)
+UNIT_TEST_LIBS = $(shell $(PKG_CONFIG) --libs check libsystemd inih) -lpthread
 
 $(BUILD)/tests/unit-tests: $(UNIT_TEST_OBJS) $(DAEMON_LIB_OBJS)
 	@mkdir -p $(@D)

@@ -13,6 +13,7 @@
 #include "kernel.h"
 #include "policy.h"
 #include "quota.h"
+#include "request.h"
 #include "tests.h"
 #include "util/macro.h"
 
@@ -35,7 +36,49 @@ static const struct {
         { KERNEL_E_NO_IOCTL,        E("NotSupported") },
         { KERNEL_E_UNSUPPORTED,     E("NotSupported") },
         { KERNEL_E_NO_PRIVILEGE,    E("NotSupported") },
+        { REQUEST_E_BUSY,           E("Busy") },
+        { REQUEST_E_STOPPING,       E("Busy") },
+        { REQUEST_E_RESOURCES,      E("Busy") },
+        { REQUEST_E_KERNEL,         E("KernelError") },
+        { REQUEST_E_IDENTITY,       E("AccessDenied") },
 };
+
+/* Every errno the request path can meet (the kernel's, /proc's, sd-bus's,
+ * fcntl's) has a name of ours; exhaustion is Busy, so a caller retries. */
+static const struct {
+        int err;
+        const char *name;
+} errnos[] = {
+        { ENOMEM,    E("Busy") },
+        { EMFILE,    E("Busy") },
+        { ENFILE,    E("Busy") },
+        { ENOBUFS,   E("Busy") },
+        { EAGAIN,    E("Busy") },
+        { EINTR,     E("Busy") },
+        { EBUSY,     E("Busy") },
+        { ENOSPC,    E("Busy") },
+        { EACCES,    E("AccessDenied") },
+        { EPERM,     E("AccessDenied") },
+        { ESRCH,     E("AccessDenied") },
+        { ENOENT,    E("AccessDenied") },
+        { EBADMSG,   E("AccessDenied") },
+        { EINVAL,    E("KernelError") },
+        { EMSGSIZE,  E("KernelError") },
+        { EIO,       E("KernelError") },
+        { EFAULT,    E("KernelError") },
+        { E2BIG,     E("KernelError") },
+        { EOVERFLOW, E("KernelError") },
+        { ENODEV,    E("KernelError") },
+        { 4095,      E("KernelError") },      /* anything else: still ours, never Failed */
+};
+
+START_TEST(test_errno_name) {
+        const char *name = bus_error_name(request_outcome_from_errno(-errnos[_i].err));
+
+        ck_assert_ptr_nonnull(name);
+        ck_assert_str_eq(name, errnos[_i].name);
+}
+END_TEST
 
 START_TEST(test_error_name) {
         const char *name = bus_error_name(cases[_i].outcome);
@@ -57,6 +100,7 @@ Suite *bus_suite(void) {
         TCase *tc = tcase_create("errors");
 
         tcase_add_loop_test(tc, test_error_name, 0, ELEMENTSOF(cases));
+        tcase_add_loop_test(tc, test_errno_name, 0, ELEMENTSOF(errnos));
         tcase_add_test(tc, test_no_name_for_success_or_unknown);
         suite_add_tcase(s, tc);
         return s;

@@ -21,6 +21,10 @@ int main(int argc, char *argv[]) {
         srunner_add_suite(sr, quota_suite());
         srunner_add_suite(sr, identity_suite());
         srunner_add_suite(sr, bus_suite());
+        srunner_add_suite(sr, queue_suite());
+        srunner_add_suite(sr, escape_suite());
+        srunner_add_suite(sr, ledger_suite());
+        srunner_add_suite(sr, request_suite());
 
         srunner_run_all(sr, CK_NORMAL);
         run = srunner_ntests_run(sr);

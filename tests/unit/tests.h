@@ -10,3 +10,7 @@ Suite *policy_suite(void);
 Suite *quota_suite(void);
 Suite *identity_suite(void);
 Suite *bus_suite(void);
+Suite *queue_suite(void);
+Suite *escape_suite(void);
+Suite *ledger_suite(void);
+Suite *request_suite(void);

@@ -1,0 +1,591 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * test-request.c - the request path on a private bus, with a test double of the kernel
+ *
+ * Each test starts a private dbus-daemon (tests/unit/bus.conf) and runs
+ * the real Manager, all of it (peers, bounds, queue, workers, ledger,
+ * state file), in a thread of its own, with one thing replaced: the
+ * write-back backend is fake_write_back() below, a test double that never
+ * touches a kernel. It answers at once for a memfd, blocks until the test
+ * opens its gate for a pipe (a "slow write-back"), and says "not an
+ * iommufd" for a socket. It records the order in which fds reach it.
+ *
+ * The callers are plain sd-bus connections of this process: each is its
+ * own peer to the daemon, with this process's uid and cgroup.
+ */
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bus/flush1.h"
+#include "manager.h"
+#include "request.h"
+#include "tests.h"
+#include "util/macro.h"
+
+#define TIMEOUT_USEC (UINT64_C(20) * 1000000)
+
+typedef struct FakeKernel {
+        int gate[2];                    /* a byte written to gate[1] lets one slow write-back finish */
+        pthread_mutex_t lock;
+        ino_t order[1024];              /* inodes in the order they reached the backend */
+        unsigned n;
+} FakeKernel;
+
+static int fake_write_back(void *data, int fd, KernelFlags flags, KernelResult *ret) {
+        FakeKernel *k = data;
+        struct stat st;
+        char c;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISSOCK(st.st_mode))
+                return KERNEL_E_INVALID_FD;
+        pthread_mutex_lock(&k->lock);
+        if (k->n < ELEMENTSOF(k->order))
+                k->order[k->n++] = st.st_ino;
+        pthread_mutex_unlock(&k->lock);
+        if (S_ISFIFO(st.st_mode))
+                (void) !read(k->gate[0], &c, 1);
+        *ret = (KernelResult) { .flushed = 1, .coalesced = 0, .nsec = 1000 };
+        return 0;
+}
+
+typedef struct Harness {
+        pid_t bus_pid;
+        char address[256];
+        char dir[64];
+        FakeKernel kernel;
+        pthread_t thread;
+        int ready[2];
+        int stop_fd;
+        const char *policy;
+        unsigned workers;
+        int start_result;
+} Harness;
+
+static void bus_start(Harness *h) {
+        char conf[128], listen[192], config_arg[160];
+        int pipefd[2];
+        ssize_t n;
+
+        snprintf(h->dir, sizeof(h->dir), "/tmp/flushd-test-XXXXXX");
+        ck_assert_ptr_nonnull(mkdtemp(h->dir));
+        snprintf(conf, sizeof(conf), "%s/bus.conf", h->dir);
+        snprintf(listen, sizeof(listen), "unix:path=%s/bus", h->dir);
+        {
+                /* bus.conf plus our <listen> */
+                FILE *in = fopen("tests/unit/bus.conf", "re"), *out = fopen(conf, "we");
+                char line[512];
+
+                ck_assert_ptr_nonnull(in);
+                ck_assert_ptr_nonnull(out);
+                while (fgets(line, sizeof(line), in)) {
+                        if (strstr(line, "</busconfig>"))
+                                fprintf(out, "  <listen>%s</listen>\n", listen);
+                        fputs(line, out);
+                }
+                fclose(in);
+                fclose(out);
+        }
+
+        ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);
+        h->bus_pid = fork();
+        ck_assert_int_ge(h->bus_pid, 0);
+        if (h->bus_pid == 0) {
+                char fdarg[32];
+
+                dup2(pipefd[1], 3);
+                snprintf(fdarg, sizeof(fdarg), "--print-address=3");
+                snprintf(config_arg, sizeof(config_arg), "--config-file=%s", conf);
+                execlp("dbus-daemon", "dbus-daemon", config_arg, "--nofork", fdarg, "--nopidfile", NULL);
+                _exit(127);
+        }
+        close(pipefd[1]);
+        n = read(pipefd[0], h->address, sizeof(h->address) - 1);
+        close(pipefd[0]);
+        ck_assert_msg(n > 0, "dbus-daemon did not start (is it installed?)");
+        h->address[n] = '\0';
+        h->address[strcspn(h->address, "\n")] = '\0';
+}
+
+static int on_stop(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        /* What SIGTERM does. */
+        (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
+        manager_stop(userdata);
+        return 0;
+}
+
+static void *daemon_thread(void *userdata) {
+        Harness *h = userdata;
+        _cleanup_(manager_freep) Manager *m = NULL;
+        char config[128], state[128];
+        FILE *f;
+        int r;
+
+        snprintf(config, sizeof(config), "%s/flushd.conf", h->dir);
+        snprintf(state, sizeof(state), "%s/state", h->dir);
+        f = fopen(config, "we");
+        if (f) {
+                fputs(h->policy, f);
+                fclose(f);
+        }
+
+        r = manager_new(&m);
+        if (r >= 0) {
+                free(m->bus_address);
+                free(m->config_file);
+                free(m->state_file);
+                m->bus_address = strdup(h->address);
+                m->config_file = strdup(config);
+                m->state_file = strdup(state);
+                m->n_workers = h->workers;
+                m->backend = fake_write_back;
+                m->backend_data = &h->kernel;
+                r = manager_load_policy(m);
+        }
+        if (r >= 0)
+                r = manager_start(m);
+        if (r >= 0)
+                r = sd_event_add_io(m->event, NULL, h->stop_fd, EPOLLIN, on_stop, m);
+        h->start_result = r;
+        (void) !write(h->ready[1], "x", 1);
+        if (r >= 0)
+                (void) manager_run(m);
+        return NULL;    /* manager_free() answers whatever is still queued */
+}
+
+/* Buckets start empty: the policies have no rate limits unless a test
+ * needs one, so nothing waits for a refill. */
+static void harness_start(Harness *h, const char *policy, unsigned workers) {
+        char c;
+
+        *h = (Harness) { .policy = policy, .workers = workers };
+        ck_assert_int_eq(pipe2(h->kernel.gate, O_CLOEXEC), 0);
+        pthread_mutex_init(&h->kernel.lock, NULL);
+        ck_assert_int_eq(pipe2(h->ready, O_CLOEXEC), 0);
+        h->stop_fd = eventfd(0, EFD_CLOEXEC);
+        ck_assert_int_ge(h->stop_fd, 0);
+        bus_start(h);
+        ck_assert_int_eq(pthread_create(&h->thread, NULL, daemon_thread, h), 0);
+        ck_assert_int_eq(read(h->ready[0], &c, 1), 1);
+        ck_assert_int_eq(h->start_result, 0);
+}
+
+static void harness_stop_begin(Harness *h) {
+        uint64_t one = 1;
+
+        ck_assert_int_eq(write(h->stop_fd, &one, sizeof(one)), sizeof(one));
+}
+
+static void gate_open(Harness *h, int n) {
+        for (int i = 0; i < n; i++)
+                ck_assert_int_eq(write(h->kernel.gate[1], "g", 1), 1);
+}
+
+static void harness_stop(Harness *h) {
+        char cmd[128];
+
+        harness_stop_begin(h);
+        gate_open(h, 64);       /* let any slow write-back finish */
+        pthread_join(h->thread, NULL);
+        kill(h->bus_pid, SIGTERM);
+        waitpid(h->bus_pid, NULL, 0);
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", h->dir);
+        ck_assert_int_eq(system(cmd), 0);
+}
+
+static sd_bus *client(Harness *h) {
+        sd_bus *bus = NULL;
+
+        ck_assert_int_ge(sd_bus_new(&bus), 0);
+        ck_assert_int_ge(sd_bus_set_address(bus, h->address), 0);
+        ck_assert_int_ge(sd_bus_set_bus_client(bus, 1), 0);
+        ck_assert_int_ge(sd_bus_negotiate_fds(bus, 1), 0);
+        ck_assert_int_ge(sd_bus_start(bus), 0);
+        return bus;
+}
+
+static int memfd(void) {
+        int fd = memfd_create("flushd-test", MFD_CLOEXEC);
+
+        ck_assert_int_ge(fd, 0);
+        return fd;
+}
+
+static ino_t inode_of(int fd) {
+        struct stat st;
+
+        ck_assert_int_eq(fstat(fd, &st), 0);
+        return st.st_ino;
+}
+
+/* One outstanding call: its slot, and where its reply lands. */
+typedef struct Call {
+        sd_bus_slot *slot;
+        bool done;
+        char error[128];
+        unsigned order;
+} Call;
+
+static unsigned reply_counter;
+
+static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Call *c = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(m);
+
+        c->done = true;
+        c->order = ++reply_counter;
+        if (e)
+                snprintf(c->error, sizeof(c->error), "%s", e->name);
+        return 0;
+}
+
+static void flush_async(sd_bus *bus, int fd, Call *c) {
+        *c = (Call) {};
+        ck_assert_int_ge(sd_bus_call_method_async(bus, &c->slot, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH,
+                                                  FLUSH1_INTERFACE, "Flush", on_reply, c, "ht", fd,
+                                                  UINT64_C(0)), 0);
+}
+
+/* Processes every bus until done() holds or the timeout passes. */
+static bool pump_until(sd_bus **buses, size_t n, bool (*done)(void *), void *userdata) {
+        uint64_t deadline;
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        deadline = ts.tv_sec * UINT64_C(1000000) + ts.tv_nsec / 1000 + TIMEOUT_USEC;
+        for (;;) {
+                bool progress = false;
+
+                for (size_t i = 0; i < n; i++)
+                        while (sd_bus_process(buses[i], NULL) > 0)
+                                progress = true;
+                if (done(userdata))
+                        return true;
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                if (ts.tv_sec * UINT64_C(1000000) + ts.tv_nsec / 1000 > deadline)
+                        return false;
+                if (!progress)
+                        (void) sd_bus_wait(buses[0], 10000);
+        }
+}
+
+static bool call_done(void *userdata) {
+        return ((Call *) userdata)->done;
+}
+
+typedef struct Calls {
+        Call *calls;
+        size_t n;
+} Calls;
+
+static bool all_done(void *userdata) {
+        Calls *c = userdata;
+
+        for (size_t i = 0; i < c->n; i++)
+                if (!c->calls[i].done)
+                        return false;
+        return true;
+}
+
+static const char *const open_policy = "[Default]\nAllow=yes\n";
+
+/* A write-back that blocks in a worker holds up neither another caller's
+ * flush nor a property read. */
+START_TEST(test_slow_write_back_does_not_block) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *a = NULL, *b = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_close_ int fast = -EBADF;
+        Call slow_call, fast_call;
+        uint64_t granted = 99;
+        int pipefd[2];
+        Harness h;
+
+        harness_start(&h, open_policy, 2);
+        a = client(&h);
+        b = client(&h);
+        ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);
+        fast = memfd();
+
+        flush_async(a, pipefd[0], &slow_call);
+        flush_async(b, fast, &fast_call);
+        ck_assert(pump_until((sd_bus *[]) { b, a }, 2, call_done, &fast_call));
+        ck_assert_str_eq(fast_call.error, "");
+        ck_assert(!slow_call.done);
+
+        /* The loop answers properties while the worker still waits. */
+        ck_assert_int_ge(sd_bus_get_property_trivial(b, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE,
+                                                     "Granted", &error, 't', &granted), 0);
+        ck_assert_uint_eq(granted, 1);
+        ck_assert(!slow_call.done);
+
+        gate_open(&h, 1);
+        ck_assert(pump_until((sd_bus *[]) { a }, 1, call_done, &slow_call));
+        ck_assert_str_eq(slow_call.error, "");
+        sd_bus_slot_unref(slow_call.slot);
+        sd_bus_slot_unref(fast_call.slot);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        harness_stop(&h);
+}
+END_TEST
+
+/* Past REQUESTS_PER_PEER_MAX in flight on one connection: Busy at once,
+ * and the daemon has already closed the fd that came with it. */
+START_TEST(test_busy_per_connection) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *a = NULL;
+        Call calls[REQUESTS_PER_PEER_MAX + 1];
+        Calls all = { calls, ELEMENTSOF(calls) };
+        int slow[2], extra[2];
+        struct pollfd p;
+        Harness h;
+
+        harness_start(&h, open_policy, 1);
+        a = client(&h);
+        ck_assert_int_eq(pipe2(slow, O_CLOEXEC), 0);
+        ck_assert_int_eq(pipe2(extra, O_CLOEXEC), 0);
+
+        flush_async(a, slow[0], &calls[0]);             /* holds the only worker */
+        for (size_t i = 1; i < REQUESTS_PER_PEER_MAX; i++) {
+                _cleanup_close_ int fd = memfd();
+                flush_async(a, fd, &calls[i]);
+        }
+        flush_async(a, extra[1], &calls[REQUESTS_PER_PEER_MAX]);
+        close(extra[1]);                                /* ours; the daemon's is the last */
+
+        ck_assert(pump_until(&a, 1, call_done, &calls[REQUESTS_PER_PEER_MAX]));
+        ck_assert_str_eq(calls[REQUESTS_PER_PEER_MAX].error, FLUSH1_ERROR_BUSY);
+        p = (struct pollfd) { .fd = extra[0], .events = POLLIN };
+        ck_assert_int_eq(poll(&p, 1, 5000), 1);
+        ck_assert(p.revents & POLLHUP);                 /* every write end is closed */
+        for (size_t i = 0; i < REQUESTS_PER_PEER_MAX; i++)
+                ck_assert(!calls[i].done);
+
+        gate_open(&h, 1);
+        all.n = REQUESTS_PER_PEER_MAX;
+        ck_assert(pump_until(&a, 1, all_done, &all));
+        for (size_t i = 0; i < REQUESTS_PER_PEER_MAX; i++)
+                ck_assert_str_eq(calls[i].error, "");
+        for (size_t i = 0; i < ELEMENTSOF(calls); i++)
+                sd_bus_slot_unref(calls[i].slot);
+        close(slow[0]);
+        close(slow[1]);
+        close(extra[0]);
+        harness_stop(&h);
+}
+END_TEST
+
+/* Past REQUESTS_MAX in flight overall, from many connections. */
+START_TEST(test_busy_overall) {
+        enum { N_CONN = REQUESTS_MAX / REQUESTS_PER_PEER_MAX + 1 };
+        sd_bus *buses[N_CONN];
+        static Call calls[N_CONN][REQUESTS_PER_PEER_MAX];
+        Calls all = { &calls[0][0], N_CONN * REQUESTS_PER_PEER_MAX };
+        int slow[2];
+        unsigned busy = 0, ok = 0;
+        Harness h;
+
+        harness_start(&h, open_policy, 1);
+        ck_assert_int_eq(pipe2(slow, O_CLOEXEC), 0);
+        for (size_t c = 0; c < N_CONN; c++)
+                buses[c] = client(&h);
+        flush_async(buses[0], slow[0], &calls[0][0]);
+        /* Wait until it occupies the worker, so the rest only queue. */
+        ck_assert(pump_until(buses, 1, call_done, &(Call) { .done = true }));
+        for (size_t c = 0; c < N_CONN; c++)
+                for (size_t i = c == 0; i < REQUESTS_PER_PEER_MAX; i++) {
+                        _cleanup_close_ int fd = memfd();
+                        flush_async(buses[c], fd, &calls[c][i]);
+                }
+        all.calls = &calls[N_CONN - 1][0];
+        all.n = REQUESTS_PER_PEER_MAX;
+        ck_assert(pump_until(buses, N_CONN, all_done, &all));
+        gate_open(&h, 1);
+        all.calls = &calls[0][0];
+        all.n = N_CONN * REQUESTS_PER_PEER_MAX;
+        ck_assert(pump_until(buses, N_CONN, all_done, &all));
+        for (size_t c = 0; c < N_CONN; c++)
+                for (size_t i = 0; i < REQUESTS_PER_PEER_MAX; i++) {
+                        if (strcmp(calls[c][i].error, FLUSH1_ERROR_BUSY) == 0)
+                                busy++;
+                        else if (!*calls[c][i].error)
+                                ok++;
+                        sd_bus_slot_unref(calls[c][i].slot);
+                }
+        ck_assert_uint_eq(ok, REQUESTS_MAX);
+        ck_assert_uint_eq(busy, N_CONN * REQUESTS_PER_PEER_MAX - REQUESTS_MAX);
+        for (size_t c = 0; c < N_CONN; c++)
+                sd_bus_flush_close_unref(buses[c]);
+        close(slow[0]);
+        close(slow[1]);
+        harness_stop(&h);
+}
+END_TEST
+
+/* With the one worker busy, a connection that queued three requests and
+ * one that queued three after it are served alternately. */
+START_TEST(test_round_robin) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *x = NULL, *a = NULL, *b = NULL;
+        Call hold, ca[3], cb[3];
+        Calls all_b = { cb, 3 };
+        int slow[2], fa[3], fb[3];
+        Harness h;
+
+        harness_start(&h, open_policy, 1);
+        x = client(&h);
+        a = client(&h);
+        b = client(&h);
+        ck_assert_int_eq(pipe2(slow, O_CLOEXEC), 0);
+        flush_async(x, slow[0], &hold);
+        ck_assert(pump_until(&x, 1, call_done, &(Call) { .done = true }));
+        /* x's request must be in the worker before a and b queue */
+        for (int i = 0; i < 200 && h.kernel.n == 0; i++)
+                usleep(10000);
+        ck_assert_uint_eq(h.kernel.n, 1);
+
+        for (int i = 0; i < 3; i++) {
+                fa[i] = memfd();
+                flush_async(a, fa[i], &ca[i]);
+        }
+        ck_assert(pump_until(&a, 1, call_done, &(Call) { .done = true }));
+        for (int i = 0; i < 3; i++) {
+                fb[i] = memfd();
+                flush_async(b, fb[i], &cb[i]);
+        }
+        /* Give the daemon time to have both connections' requests queued. */
+        usleep(300000);
+        gate_open(&h, 1);
+        ck_assert(pump_until((sd_bus *[]) { a, b, x }, 3, all_done, &all_b));
+        ck_assert_uint_eq(h.kernel.n, 7);
+        for (int i = 0; i < 3; i++) {
+                ck_assert_msg(h.kernel.order[1 + 2 * i] == inode_of(fa[i]), "a's request %d out of turn", i);
+                ck_assert_msg(h.kernel.order[2 + 2 * i] == inode_of(fb[i]), "b's request %d out of turn", i);
+                close(fa[i]);
+                close(fb[i]);
+                sd_bus_slot_unref(ca[i].slot);
+                sd_bus_slot_unref(cb[i].slot);
+        }
+        sd_bus_slot_unref(hold.slot);
+        close(slow[0]);
+        close(slow[1]);
+        harness_stop(&h);
+}
+END_TEST
+
+/* Every outcome has its name: InvalidFd from the backend, InvalidArgs for
+ * an unknown flag, AccessDenied from the policy, QuotaExceeded from an
+ * empty bucket. */
+START_TEST(test_outcomes_by_name) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *a = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e1 = SD_BUS_ERROR_NULL, e2 = SD_BUS_ERROR_NULL,
+                e3 = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *r1 = NULL, *r2 = NULL, *r3 = NULL;
+        _cleanup_close_ int fd = memfd();
+        int sv[2];
+        Harness h;
+
+        harness_start(&h, "[Default]\nAllow=yes\nAllowAllCPUs=no\nRate=1/h\nBurst=1\n", 1);
+        a = client(&h);
+        ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+
+        ck_assert_int_lt(sd_bus_call_method(a, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE, "Flush",
+                                            &e1, &r1, "ht", fd, UINT64_C(1) << 40), 0);
+        ck_assert_str_eq(e1.name, FLUSH1_ERROR_INVALID_ARGS);
+        ck_assert_int_lt(sd_bus_call_method(a, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE, "Flush",
+                                            &e2, &r2, "ht", fd, FLUSH1_FLUSH_ALL_CPUS), 0);
+        ck_assert_str_eq(e2.name, FLUSH1_ERROR_ACCESS_DENIED);
+        /* buckets start empty: the first flush waits for a refill */
+        ck_assert_int_lt(sd_bus_call_method(a, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE, "Flush",
+                                            &e3, &r3, "ht", sv[0], UINT64_C(0)), 0);
+        ck_assert_str_eq(e3.name, FLUSH1_ERROR_QUOTA_EXCEEDED);
+        ck_assert_ptr_nonnull(strstr(e3.message, "retry after"));
+        close(sv[0]);
+        close(sv[1]);
+        harness_stop(&h);
+}
+END_TEST
+
+START_TEST(test_invalid_fd_is_refunded) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *a = NULL;
+        _cleanup_close_ int fd = memfd();
+        int sv[2];
+        Harness h;
+
+        harness_start(&h, "[Default]\nAllow=yes\n", 1);
+        a = client(&h);
+        ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        for (int i = 0; i < 3; i++) {
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *r = NULL;
+
+                ck_assert_int_lt(sd_bus_call_method(a, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE,
+                                                    "Flush", &e, &r, "ht", sv[0], UINT64_C(0)), 0);
+                ck_assert_str_eq(e.name, FLUSH1_ERROR_INVALID_FD);
+        }
+        close(sv[0]);
+        close(sv[1]);
+        harness_stop(&h);
+}
+END_TEST
+
+/* Stopping with requests queued: they get a named error, not NoReply. */
+START_TEST(test_stop_answers_queued) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *a = NULL;
+        Call hold, queued[3];
+        Calls all = { queued, 3 };
+        int slow[2];
+        Harness h;
+
+        harness_start(&h, open_policy, 1);
+        a = client(&h);
+        ck_assert_int_eq(pipe2(slow, O_CLOEXEC), 0);
+        flush_async(a, slow[0], &hold);
+        for (int i = 0; i < 3; i++) {
+                _cleanup_close_ int fd = memfd();
+                flush_async(a, fd, &queued[i]);
+        }
+        for (int i = 0; i < 200 && h.kernel.n == 0; i++)
+                usleep(10000);
+        harness_stop_begin(&h);
+        ck_assert(pump_until(&a, 1, all_done, &all));
+        for (int i = 0; i < 3; i++) {
+                ck_assert_str_eq(queued[i].error, FLUSH1_ERROR_BUSY);
+                sd_bus_slot_unref(queued[i].slot);
+        }
+        gate_open(&h, 1);       /* the one in the worker finishes and is answered */
+        ck_assert(pump_until(&a, 1, call_done, &hold));
+        ck_assert_str_eq(hold.error, "");
+        sd_bus_slot_unref(hold.slot);
+        close(slow[0]);
+        close(slow[1]);
+        harness_stop(&h);
+}
+END_TEST
+
+Suite *request_suite(void) {
+        Suite *s = suite_create("request");
+        TCase *tc = tcase_create("private-bus");
+
+        tcase_set_timeout(tc, 120);
+        tcase_add_test(tc, test_slow_write_back_does_not_block);
+        tcase_add_test(tc, test_busy_per_connection);
+        tcase_add_test(tc, test_busy_overall);
+        tcase_add_test(tc, test_round_robin);
+        tcase_add_test(tc, test_outcomes_by_name);
+        tcase_add_test(tc, test_invalid_fd_is_refunded);
+        tcase_add_test(tc, test_stop_answers_queued);
+        suite_add_tcase(s, tc);
+        return s;
+}
