@@ -29,8 +29,9 @@ static const ErrorMap error_map[] = {
         { FLUSH1_ERROR_QUOTA_EXCEEDED, FLUSHD_E_QUOTA_EXCEEDED, "Flush quota exceeded, retry later" },
         { FLUSH1_ERROR_INVALID_FD, FLUSHD_E_INVALID_FD,     "File descriptor is not an iommufd" },
         { FLUSH1_ERROR_NOT_SUPPORTED, FLUSHD_E_NOT_SUPPORTED,  "Kernel lacks cache write-back support" },
-        { FLUSH1_ERROR_BUSY, FLUSHD_E_BUSY,           "flushd is busy, request queue full" },
+        { FLUSH1_ERROR_BUSY, FLUSHD_E_BUSY,           "flushd is busy, retry later" },
         { FLUSH1_ERROR_INVALID_ARGS, FLUSHD_E_INVALID_ARGS,   "Invalid arguments to flushd" },
+        { FLUSH1_ERROR_KERNEL, FLUSHD_E_KERNEL,          "The kernel failed the write-back" },
         { "org.freedesktop.DBus.Error.ServiceUnknown", FLUSHD_E_NO_DAEMON,  "flushd is not running on the bus" },
         { "org.freedesktop.DBus.Error.NameHasNoOwner", FLUSHD_E_NO_DAEMON,  "flushd is not running on the bus" },
 };

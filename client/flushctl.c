@@ -53,6 +53,7 @@ static const struct {
         { FLUSHD_E_BUSY,           7 },
         { FLUSHD_E_INVALID_ARGS,   8 },
         { FLUSHD_E_NO_DAEMON,      EXIT_NO_DAEMON },
+        { FLUSHD_E_KERNEL,         10 },
 };
 
 enum {

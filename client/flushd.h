@@ -54,6 +54,7 @@ enum {
         FLUSHD_E_BUSY,                  /* flushd's request queue is full */
         FLUSHD_E_INVALID_ARGS,          /* flushd rejected the flags */
         FLUSHD_E_NO_DAEMON,             /* org.flushd.Flush1 has no owner on the bus */
+        FLUSHD_E_KERNEL,                /* the kernel failed the write-back; nothing was charged */
 };
 
 /*
