@@ -73,6 +73,7 @@ typedef struct Harness {
         const char *policy;
         unsigned workers;
         int start_result;
+        Manager *manager;               /* read-only from the test, for counters */
 } Harness;
 
 static void bus_start(Harness *h) {
@@ -160,6 +161,7 @@ static void *daemon_thread(void *userdata) {
         if (r >= 0)
                 r = sd_event_add_io(m->event, NULL, h->stop_fd, EPOLLIN, on_stop, m);
         h->start_result = r;
+        h->manager = m;
         (void) !write(h->ready[1], "x", 1);
         if (r >= 0)
                 (void) manager_run(m);
@@ -574,6 +576,28 @@ START_TEST(test_stop_answers_queued) {
 }
 END_TEST
 
+/* A connection's record goes when the bus says the connection went away. */
+START_TEST(test_peer_forgotten_on_disconnect) {
+        sd_bus *a;
+        _cleanup_close_ int fd = memfd();
+        Call c;
+        Harness h;
+
+        harness_start(&h, open_policy, 1);
+        a = client(&h);
+        flush_async(a, fd, &c);
+        ck_assert(pump_until(&a, 1, call_done, &c));
+        ck_assert_str_eq(c.error, "");
+        ck_assert_uint_eq(peer_table_count(h.manager->peers), 1);
+        sd_bus_slot_unref(c.slot);
+        sd_bus_flush_close_unref(a);
+        for (int i = 0; i < 500 && peer_table_count(h.manager->peers) > 0; i++)
+                usleep(10000);
+        ck_assert_uint_eq(peer_table_count(h.manager->peers), 0);
+        harness_stop(&h);
+}
+END_TEST
+
 Suite *request_suite(void) {
         Suite *s = suite_create("request");
         TCase *tc = tcase_create("private-bus");
@@ -586,6 +610,7 @@ Suite *request_suite(void) {
         tcase_add_test(tc, test_outcomes_by_name);
         tcase_add_test(tc, test_invalid_fd_is_refunded);
         tcase_add_test(tc, test_stop_answers_queued);
+        tcase_add_test(tc, test_peer_forgotten_on_disconnect);
         suite_add_tcase(s, tc);
         return s;
 }
