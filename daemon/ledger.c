@@ -274,9 +274,16 @@ void charge_settle(Charge *c, uint64_t refund, uint64_t nsec, uint64_t now_ns) {
                 if (nsec > 0)
                         quota_spend(&a->time, nsec, now_ns);
                 a->counters.time_ns += nsec;
+        }
+}
+
+void charge_release(Charge *c) {
+        assert(c);
+
+        for (size_t i = 0; i < c->n; i++) {
                 if (c->users[i])
                         c->users[i]->n_refs--;
-                account_unref(a);
+                account_unref(c->accounts[i]);
         }
         *c = (Charge) {};
 }

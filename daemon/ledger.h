@@ -91,8 +91,10 @@ Account *ledger_account(const Ledger *l, size_t section);
 int ledger_charge(Ledger *l, const PolicyMatch *match, uid_t uid, uint64_t tokens, uint64_t now_ns,
                   Charge *ret, Account **ret_account, uint64_t *ret_retry_ns);
 /* After the kernel answered: give back refund tokens (of what was taken)
- * and charge nsec of kernel time; then drop the references. */
+ * and charge nsec of kernel time. */
 void charge_settle(Charge *c, uint64_t refund, uint64_t nsec, uint64_t now_ns);
+/* Drops the references a charge holds; it is empty afterwards. */
+void charge_release(Charge *c);
 
 /* Retry-after for a caller now: the longest wait over its buckets (0 if admitted). */
 uint64_t ledger_wait_ns(Ledger *l, const PolicyMatch *match, uid_t uid, uint64_t now_ns);

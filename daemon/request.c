@@ -85,9 +85,12 @@ static Request *request_free(Request *req) {
                 list_unlink(&req->peer_node);
                 req->peer->n_requests--;
         }
-        if (req->charge.n > 0)
+        if (req->charge.n > 0) {
                 /* Never reached a worker: nothing was written back. */
                 charge_settle(&req->charge, req->charge.tokens, 0, manager_now());
+                manager_sync_charge(m, &req->charge);
+                charge_release(&req->charge);
+        }
         account_unref(req->decider);
         safe_close(req->job.fd);
         sd_bus_message_unref(req->message);
@@ -315,6 +318,8 @@ void request_on_job_done(WorkerJob *job, void *userdata) {
                 refund = req->charge.tokens > used ? req->charge.tokens - used : 0;
         }
         charge_settle(&req->charge, refund, r == 0 ? res->nsec : 0, now);
+        manager_sync_charge(m, &req->charge);
+        charge_release(&req->charge);
 
         if (r == 0) {
                 m->n_granted++;

@@ -38,6 +38,11 @@ static Policy *policy_from(const char *text) {
         return p;
 }
 
+static void settle(Charge *c, uint64_t refund, uint64_t nsec, uint64_t now) {
+        charge_settle(c, refund, nsec, now);
+        charge_release(c);
+}
+
 static const char *const two_users =
         "[Default]\nAllow=yes\nRate=100/s\nBurst=100\nRatePerUser=1/s\nBurstPerUser=2\n"
         "[Cgroup gpu]\nPath=/gpu\nAllow=yes\nRate=10/s\nBurst=3\nFlushTime=20ms/s\n";
@@ -58,7 +63,7 @@ START_TEST(test_starts_empty_and_fills) {
         ck_assert_int_eq(ledger_new(p, NULL, NULL, T0, &l), 0);
         ck_assert_int_eq(charge(l, p, "/gpu/a", 1000, 1, T0, &c), QUOTA_E_EXCEEDED);
         ck_assert_int_eq(charge(l, p, "/gpu/a", 1000, 1, T0 + NS, &c), 0);
-        charge_settle(&c, 0, 0, T0 + NS);
+        settle(&c, 0, 0, T0 + NS);
 }
 END_TEST
 
@@ -72,12 +77,12 @@ START_TEST(test_per_user_split) {
         /* alice drains her share of [Default] (burst 2) ... */
         for (int i = 0; i < 2; i++) {
                 ck_assert_int_eq(charge(l, p, "/user.slice", 1000, 1, t, &c), 0);
-                charge_settle(&c, 0, 0, t);
+                settle(&c, 0, 0, t);
         }
         ck_assert_int_eq(charge(l, p, "/user.slice", 1000, 1, t, &c), QUOTA_E_EXCEEDED);
         /* ... and carol still has hers */
         ck_assert_int_eq(charge(l, p, "/user.slice", 1002, 1, t, &c), 0);
-        charge_settle(&c, 0, 0, t);
+        settle(&c, 0, 0, t);
         ck_assert_uint_eq(l->sections[POLICY_DEFAULT]->n_users, 2);
 
         /* Full, unused shares are evicted: they equal new ones. */
@@ -116,12 +121,12 @@ START_TEST(test_hierarchy_and_time_budget) {
         ck_assert_int_eq(ledger_new(p, NULL, NULL, T0, &l), 0);
         /* a 60 ms write-back puts gpu's 20ms/s budget 40 ms in debt */
         ck_assert_int_eq(charge(l, p, "/gpu", 1000, 1, t, &c), 0);
-        charge_settle(&c, 0, 60000000, t);
+        settle(&c, 0, 60000000, t);
         ck_assert_int_eq(charge(l, p, "/gpu", 1000, 1, t, &c), QUOTA_E_EXCEEDED);
         /* back to one nanosecond of budget, which 20ms/s earns in 50 ns */
         ck_assert_int_eq(charge(l, p, "/gpu", 1000, 1, t + 2 * NS + 49, &c), QUOTA_E_EXCEEDED);
         ck_assert_int_eq(charge(l, p, "/gpu", 1000, 1, t + 2 * NS + 50, &c), 0);
-        charge_settle(&c, 0, 0, t + 2 * NS + 50);
+        settle(&c, 0, 0, t + 2 * NS + 50);
         ck_assert_uint_eq(l->sections[1]->counters.time_ns, 60000000);
 }
 END_TEST
@@ -136,7 +141,7 @@ START_TEST(test_all_cpus_refund) {
         /* 3 tokens for a 3-CPU flush; the kernel wrote back 1: 2 come back */
         ck_assert_int_eq(charge(l, p, "/gpu", 1000, 3, t, &c), 0);
         ck_assert_int_eq(quota_bucket_tokens(&l->sections[1]->rate, t), 0);
-        charge_settle(&c, 2, 0, t);
+        settle(&c, 2, 0, t);
         ck_assert_int_eq(quota_bucket_tokens(&l->sections[1]->rate, t), 2);
 }
 END_TEST
@@ -153,7 +158,7 @@ START_TEST(test_reload_carries_surviving_labels) {
         ck_assert_int_eq(ledger_new(p, NULL, NULL, T0, &l), 0);
         for (int i = 0; i < 3; i++) {
                 ck_assert_int_eq(charge(l, p, "/gpu", 1000, 1, t, &c), 0);
-                charge_settle(&c, 0, 0, t);
+                settle(&c, 0, 0, t);
         }
         l->sections[1]->counters.granted = 3;
         /* gpu survives (at a new path, a new index): still empty, same counters */
@@ -199,7 +204,7 @@ static void run_from(uint64_t start, const Policy *p, const char *path, int n, u
                         if (c.users[k])
                                 ck_assert_int_eq(state_sync_user(s, c.accounts[k], c.users[k]), 0);
                 }
-                charge_settle(&c, 0, 0, t);
+                settle(&c, 0, 0, t);
         }
         *ret_tokens = quota_bucket_tokens(&l->sections[POLICY_DEFAULT]->rate, t);
         *ret_user_tokens = 0;
