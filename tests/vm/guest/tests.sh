@@ -106,11 +106,11 @@ test_access_denied() {
         expect_error 3 AccessDenied || return
 }
 
-# (c) Rate=1/s Burst=3: buckets start empty, so give this one 3.5 s to
-# fill; then three flushes in a row pass and the fourth is throttled (four
-# calls take well under the second a fourth token needs).
+# (c) Rate=20/min Burst=3: buckets start empty, so give this one 9.5 s to
+# fill; then three flushes in a row pass and the fourth is throttled (one
+# call takes under a second here, a new token 3 s).
 test_quota_exceeded() {
-        sleep 3.5
+        sleep 9.5
         for i in 1 2 3; do
                 call carol /Q sh -c 'exec flushctl flush --fd=5 5<>/dev/iommu'
                 expect_flushed || fail "flush $i of the burst of 3: $WHY" || return
