@@ -55,6 +55,7 @@ typedef struct Manager {
         bool stopping;
 
         EventLog events;
+        QuotaBucket inspect_bucket;     /* Explain and Quota, all callers together */
 
         /* D-Bus properties (read through offsetof) */
         const char *version;
@@ -77,7 +78,9 @@ int manager_parse_argv(Manager *m, int argc, char *argv[]);
 int manager_load_policy(Manager *m);
 int manager_start(Manager *m);
 int manager_run(Manager *m);
-int manager_reload(Manager *m);
+/* Reloads the policy; on failure the old one stays and error (if not
+ * NULL) says FILE:LINE: message. */
+int manager_reload(Manager *m, char *error, size_t size);
 /* SIGTERM: answer what is queued, finish what runs, then leave the loop. */
 void manager_stop(Manager *m);
 
