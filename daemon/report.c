@@ -9,6 +9,7 @@
  * outcome), and nothing here logs.
  */
 #include <assert.h>
+#include <stdio.h>
 
 #include "report.h"
 
@@ -24,27 +25,49 @@ static const char *const bucket_kinds[] = {
         [BUCKET_TIME] = "time",
 };
 
+/* Opens the {sv} entry key whose variant is an array of element; the
+ * caller appends the elements and calls entry_array_close(). */
+static int entry_array_open(sd_bus_message *m, const char *key, const char *element) {
+        char type[32];
+        int r;
+
+        snprintf(type, sizeof(type), "a%s", element);
+        r = sd_bus_message_open_container(m, 'e', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", key);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'v', type);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', element);
+        return r;
+}
+
+static int entry_array_close(sd_bus_message *m) {
+        int r = 0;
+
+        for (int i = 0; r >= 0 && i < 3; i++)
+                r = sd_bus_message_close_container(m);
+        return r;
+}
+
 int report_append_buckets(sd_bus_message *reply, const BucketInfo *b, size_t n) {
         int r;
 
-        r = sd_bus_message_open_container(reply, 'e', "sv");
-        if (r >= 0)
-                r = sd_bus_message_append(reply, "s", "buckets");
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'v', "a(ssxxtt)");
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "(ssxxtt)");
+        r = entry_array_open(reply, "buckets", "(ssxxtt)");
         for (size_t i = 0; r >= 0 && i < n; i++)
                 r = sd_bus_message_append(reply, "(ssxxtt)", report_account_name(b[i].account),
                                           bucket_kinds[b[i].kind], b[i].tokens, (int64_t) b[i].burst,
                                           b[i].per_second, b[i].wait_ns / 1000);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        return r;
+        return r < 0 ? r : entry_array_close(reply);
+}
+
+int report_append_chain(sd_bus_message *reply, const Ledger *l, const PolicyMatch *match) {
+        int r;
+
+        r = entry_array_open(reply, "sections", "s");
+        for (size_t i = 0; r >= 0 && i < match->n_chain; i++)
+                r = sd_bus_message_append(reply, "s", report_account_name(ledger_account(l, match->chain[i])));
+        return r < 0 ? r : entry_array_close(reply);
 }
 
 static int append_t(sd_bus_message *m, const char *key, uint64_t v) {

@@ -16,5 +16,8 @@ const char *report_account_name(const Account *a);
 /* Appends the {sv} entry "buckets" of type a(ssxxtt). */
 int report_append_buckets(sd_bus_message *reply, const BucketInfo *b, size_t n);
 
+/* Appends the {sv} entry "sections" (as): the names of a match chain. */
+int report_append_chain(sd_bus_message *reply, const Ledger *l, const PolicyMatch *match);
+
 /* Appends ListCgroups()'s a(sa{sv}). */
 int report_append_sections(sd_bus_message *reply, const Policy *p, Ledger *l, uint64_t now_ns);

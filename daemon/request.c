@@ -172,27 +172,6 @@ static int append_common(sd_bus_message *reply, const Identity *id, const char *
         return r;
 }
 
-static int append_sections(sd_bus_message *reply, Ledger *l, const PolicyMatch *match) {
-        int r;
-
-        r = sd_bus_message_open_container(reply, 'e', "sv");
-        if (r >= 0)
-                r = sd_bus_message_append(reply, "s", "sections");
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'v', "as");
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "s");
-        for (size_t i = 0; r >= 0 && i < match->n_chain; i++)
-                r = sd_bus_message_append(reply, "s", report_account_name(ledger_account(l, match->chain[i])));
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        return r;
-}
-
 /* Explain and Quota: the verdict Flush would give now, and the buckets. */
 static void request_inspect(Request *req, const PolicyMatch *match, const char *cgroup) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -250,7 +229,7 @@ static void request_inspect(Request *req, const PolicyMatch *match, const char *
                 r = sd_bus_message_append(reply, "{sv}", "retry_after_usec", "t",
                                           p == 0 && worst ? (worst->wait_ns + 999) / 1000 : UINT64_C(0));
         if (r >= 0)
-                r = append_sections(reply, m->ledger, match);
+                r = report_append_chain(reply, m->ledger, match);
         if (r >= 0)
                 r = report_append_buckets(reply, buckets, n);
         if (r >= 0)
