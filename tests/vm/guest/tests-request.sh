@@ -157,8 +157,9 @@ check_serving() {
         fi
         bus-wait org.flushd.Flush1 0 2>/dev/null || { problem "org.flushd.Flush1 not owned $1"; return 1; }
         call bob /V victim flush --count=1 --timeout=5
-        [ "$RC" -eq 0 ] && [ "$(kv granted)" = 1 ] ||
+        if [ "$RC" -ne 0 ] || [ "$(kv granted)" != 1 ]; then
                 problem "bob's flush $1 was not granted ($(kv first)$(err_first))"
+        fi
 }
 
 # The cases ------------------------------------------------------------------
@@ -202,7 +203,7 @@ flood_case() {
         grep -q '^flood: connected' /run/flood.out ||
                 problem "the flooder did not connect: $(tail -n 1 /run/flood.out)"
 
-        call bob /V victim flush --count=20 --timeout=5 --duration=40
+        call bob /V victim flush --count=20 --timeout=5 --duration=30
         if [ "$RC" -ne 0 ]; then
                 problem "victim exit $RC$(err_first)"
         else
@@ -213,7 +214,7 @@ flood_case() {
 
         # Let the flooder finish writing (bounded), then end it.
         i=0
-        while ! grep -q '^flood: sent=' /run/flood.out && kill -0 "$fpid" 2>/dev/null && [ "$i" -lt 600 ]; do
+        while ! grep -q '^flood: sent=' /run/flood.out && kill -0 "$fpid" 2>/dev/null && [ "$i" -lt 300 ]; do
                 sleep 0.1
                 i=$((i + 1))
         done
@@ -238,8 +239,9 @@ flood_case() {
         else
                 denied=$(victim get Denied 2>/run/t.err)
                 echo "  Denied ${flood_denied0:-?} -> ${denied:-?}"
-                [ -n "$denied" ] && [ -n "$flood_denied0" ] && [ "$denied" -gt "$flood_denied0" ] ||
+                if [ -z "$denied" ] || [ -z "$flood_denied0" ] || [ "$denied" -le "$flood_denied0" ]; then
                         problem "Denied did not grow (${flood_denied0:-?} -> ${denied:-?}$(cat /run/t.err)): the flood never reached flushd"
+                fi
         fi
         req_verdict
 }
@@ -310,8 +312,9 @@ test_restart_levels() {
         OUT=$(cat /run/k.out)
         echo "  [alice in /K, killed at ${t_kill}s] $OUT"
         pre=$(kv granted)
-        [ -n "$pre" ] && [ "$pre" -ge "$burst" ] ||
+        if [ -z "$pre" ] || [ "$pre" -lt "$burst" ]; then
                 problem "before the kill: ${pre:-no} grants, want >= Burst $burst"
+        fi
         name_gone 50
 
         req_start || fail "restart with the same state: $START_WHY" || return
@@ -360,12 +363,13 @@ test_per_user_default() {
         [ "$RC" -eq 0 ] || fail "victim exit $RC$(err_first)" || return
         ag=$(kv granted)
         max=$(calc "b + r * (e - s) + 1" -v b="$bpu" -v r="$rpu" -v e="$(kv end)" -v s="$(kv start)")
-        [ "$(kv quota)" -ge 1 ] || problem "alice was never throttled ($ag granted): her share is not limited"
+        [ "$(kv quota)" -ge 1 ] 2>/dev/null || problem "alice was never throttled ($ag granted): her share is not limited"
         [ "$ag" -le "$max" ] || problem "alice got $ag > $max = BurstPerUser + RatePerUser x her window + 1"
 
         call carol /U victim flush --count="$bpu" --timeout=5
-        [ "$RC" -eq 0 ] && [ "$(kv granted)" = "$bpu" ] ||
+        if [ "$RC" -ne 0 ] || [ "$(kv granted)" != "$bpu" ]; then
                 problem "carol got $(kv granted) of $bpu right after alice drained hers ($(kv first)$(err_first))"
+        fi
         req_verdict
 }
 
