@@ -21,6 +21,7 @@ int main(int argc, char *argv[]) {
         srunner_add_suite(sr, quota_suite());
         srunner_add_suite(sr, identity_suite());
         srunner_add_suite(sr, bus_suite());
+        srunner_add_suite(sr, local_wb_suite());
 
         srunner_run_all(sr, CK_NORMAL);
         run = srunner_ntests_run(sr);

@@ -10,3 +10,4 @@ Suite *policy_suite(void);
 Suite *quota_suite(void);
 Suite *identity_suite(void);
 Suite *bus_suite(void);
+Suite *local_wb_suite(void);
