@@ -128,13 +128,16 @@ typedef enum FlushdRangeMode {
 
 /*
  * The default threshold: the range size at which the local CLFLUSHOPT loop
- * costs as much as one round trip to a service on the bus. Measured by
- * `make bench` (tests/bench/host-local.c, goal 8) on the development host
- * (AMD EPYC VM, CLFLUSHOPT, 2026-12-01): see the FLUSHD_LOCAL_WB_MEASURED
- * comment in man/libflushd.3 for the figures. The real flushd round trip
- * costs more than that bus floor, so the crossover it gives is a lower bound.
+ * costs as much as one bus round trip. Measured by `make bench` (goal 8,
+ * tests/bench/host-local.c) on the development host, an AMD EPYC VM, on
+ * 2026-12-01 under load: one Flush round trip to the bus floor on a private
+ * dbus-daemon 116-178 us (median), the loop on a buffer just written
+ * 47-52 us per MiB, so they meet at 2.5-3.7 MiB (three runs of 21 rounds).
+ * A flushd round trip costs that floor plus its mediation plus the IPIs
+ * and WBINVD, so the true crossover lies higher; 2 MiB errs towards the
+ * daemon.
  */
-#define FLUSHD_RANGE_THRESHOLD_DEFAULT ((size_t) 256 * 1024)
+#define FLUSHD_RANGE_THRESHOLD_DEFAULT ((size_t) 2 * 1024 * 1024)
 
 /* Return values of flushd_write_back_range() on success. */
 enum {

@@ -276,7 +276,7 @@ int bench_fairness(int argc, char *argv[]) {
                                 bench_sleep_ms(100);    /* the flood reaches its steady state */
                                 r = victim_round(&victim, &flood50[k], &flood[k]);
                                 flooders_signal(fl, ELEMENTSOF(fl), SIGSTOP);
-                                bench_sleep_ms(100);    /* what was queued drains */
+                                bench_sleep_ms(300);    /* what was queued drains */
                         } else
                                 r = victim_round(&victim, &idle50[k], &idle[k]);
                 }

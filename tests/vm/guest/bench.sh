@@ -41,7 +41,14 @@ bench_sections() {      # N CLIENTS
         t0=$(uptime_s)
         flushd --config=/run/sections.conf 2>/run/flushd-sections.log &
         FLUSHD_PID=$!
-        if bus-wait org.flushd.Flush1 60; then
+        # Until it owns its name or exits (a refused policy), at most 120 s.
+        i=0
+        while ! bus-wait org.flushd.Flush1 0 2>/dev/null && kill -0 "$FLUSHD_PID" 2>/dev/null &&
+                [ "$i" -lt 1200 ]; do
+                sleep 0.1
+                i=$((i + 1))
+        done
+        if bus-wait org.flushd.Flush1 0 2>/dev/null; then
                 echo "FLUSHD-BENCH-STEP flushd took its name $t0 -> $(uptime_s) s (uptime) with $n sections"
                 runas alice /B flushd-bench connections "$2" "$FLUSHD_PID" memory.rss_sections 2>/run/bench.err ||
                         sed 's/^/    err: /' /run/bench.err
