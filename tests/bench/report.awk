@@ -122,10 +122,12 @@ function goal_text(id,    kind) {
         return kind " " g_a[id]
 }
 
+# Notes are prose: quotes become apostrophes and backslashes slashes, so
+# no escaping rules of awk's gsub() (which differ between awks) are needed.
 function jstr(s) {
-        gsub(/\\/, "\\\\", s)
-        gsub(/"/, "\\\"", s)
-        gsub(/\t/, " ", s)
+        gsub(/\\/, "/", s)
+        gsub(/"/, "'", s)
+        gsub(/[\t\001-\037]/, " ", s)
         return "\"" s "\""
 }
 
