@@ -9,14 +9,17 @@
  * (/FN, allowed), each with CONNS connections, one thread per connection.
  * The flooders run only while SIGCONT'd: rounds alternate an idle phase
  * (flooders stopped) and a flood phase (flooders running), and in each the
- * victim makes CALLS sequential calls on one connection and reports its p99.
+ * victim makes CALLS sequential calls on one connection (fewer if BUDGET_MS
+ * runs out first, but at least 10: a starved victim must not stall the
+ * bench) and reports its p99.
  * The figure is the median flood p99, the baseline the median idle p99,
  * the ratio the median of per-round ratios. Every request of every client
  * arrives at flushd over its one bus connection; a daemon that serves them
  * first come, first served makes the victim wait behind the flood.
  *
- * Subcommands: fairness ROUNDS CALLS CONNS (controller), flood KIND CONNS,
- * victim CALLS (reads "run" lines on stdin, answers "P50_NS P99_NS").
+ * Subcommands: fairness ROUNDS CALLS CONNS BUDGET_MS (controller), flood
+ * KIND CONNS, victim CALLS BUDGET_MS (reads "run" lines on stdin, answers
+ * "P50_NS P99_NS ERRORS CALLS").
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +37,8 @@
 #include "bus/flush1.h"
 #include "util/macro.h"
 
-#define NO_REPLY_BATCH 16
+#define NO_REPLY_BATCH 8
+#define VICTIM_CALLS_MIN 10
 
 typedef struct Child {
         pid_t pid;
@@ -158,20 +162,21 @@ int bench_flood(int argc, char *argv[]) {
                 pause();
 }
 
-/* victim CALLS */
+/* victim CALLS BUDGET_MS */
 int bench_victim(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_free_ uint64_t *lat = NULL;
         _cleanup_close_ int fd = -EBADF;
-        unsigned calls;
+        unsigned calls, budget_ms;
         char line[64];
         int r;
 
-        if (argc != 2) {
-                fprintf(stderr, "Usage: flushd-bench victim CALLS\n");
+        if (argc != 3) {
+                fprintf(stderr, "Usage: flushd-bench victim CALLS BUDGET_MS\n");
                 return EXIT_FAILURE;
         }
         calls = bench_arg_uint(argv[1], "CALLS");
+        budget_ms = bench_arg_uint(argv[2], "BUDGET_MS");
         lat = calloc(calls, sizeof(*lat));
         fd = bench_open_iommufd();
         r = bench_bus_open(NULL, &bus);
@@ -181,38 +186,40 @@ int bench_victim(int argc, char *argv[]) {
         fflush(stdout);
 
         while (fgets(line, sizeof(line), stdin) && strcmp(line, "run\n") == 0) {
-                unsigned errors = 0;
-                uint64_t p50, p99;
+                uint64_t p50, p99, end = bench_now_ns() + (uint64_t) budget_ms * 1000000u;
+                unsigned errors = 0, n = 0;
 
-                for (unsigned i = 0; i < calls; i++) {
+                /* calls, or fewer once the budget is spent, but at least VICTIM_CALLS_MIN */
+                for (; n < calls && (n < VICTIM_CALLS_MIN || bench_now_ns() < end); n++) {
                         uint64_t t0 = bench_now_ns();
 
                         if (bench_call_flush(bus, FLUSH1_BUS_NAME, fd, 0, NULL, NULL, NULL) != 0)
                                 errors++;
-                        lat[i] = bench_now_ns() - t0;
+                        lat[n] = bench_now_ns() - t0;
                 }
-                p50 = bench_quantile(lat, calls, 0.50);
-                p99 = bench_quantile(lat, calls, 0.99);
-                printf("%llu %llu %u\n", (unsigned long long) p50, (unsigned long long) p99, errors);
+                p50 = bench_quantile(lat, n, 0.50);
+                p99 = bench_quantile(lat, n, 0.99);
+                printf("%llu %llu %u %u\n", (unsigned long long) p50, (unsigned long long) p99, errors, n);
                 fflush(stdout);
         }
         return EXIT_SUCCESS;
 }
 
-static int victim_round(Child *victim, double *ret_p50, double *ret_p99) {
+static int victim_round(Child *victim, double *ret_p50, double *ret_p99, unsigned *ret_calls) {
         unsigned long long p50, p99;
-        unsigned errors;
+        unsigned errors, n;
         char line[128];
 
         if (fputs("run\n", victim->in) < 0 || fflush(victim->in) != 0)
                 return -EIO;
         if (!fgets(line, sizeof(line), victim->out) ||
-            sscanf(line, "%llu %llu %u", &p50, &p99, &errors) != 3)
+            sscanf(line, "%llu %llu %u %u", &p50, &p99, &errors, &n) != 4)
                 return -EIO;
         if (errors > 0)
                 return -EPROTO;
         *ret_p50 = (double) p50 / 1e3;
         *ret_p99 = (double) p99 / 1e3;
+        *ret_calls += n;
         return 0;
 }
 
@@ -221,7 +228,7 @@ static void flooders_signal(Child *fl, size_t n, int sig) {
                 kill(fl[i].pid, sig);
 }
 
-/* fairness ROUNDS CALLS CONNS */
+/* fairness ROUNDS CALLS CONNS BUDGET_MS */
 int bench_fairness(int argc, char *argv[]) {
         static const struct { const char *kind, *cgroup; } kinds[] = {
                 { "denied",    "/FD" },
@@ -230,18 +237,19 @@ int bench_fairness(int argc, char *argv[]) {
         };
         _cleanup_free_ double *idle = NULL, *flood = NULL, *ratio = NULL, *idle50 = NULL, *flood50 = NULL;
         Child victim = {}, fl[ELEMENTSOF(kinds)] = {};
-        unsigned rounds, calls;
+        unsigned rounds, calls, n_idle = 0, n_flood = 0;
         char *conns;
         int r = 0;
 
-        if (argc != 4) {
-                fprintf(stderr, "Usage: flushd-bench fairness ROUNDS CALLS CONNS\n");
+        if (argc != 5) {
+                fprintf(stderr, "Usage: flushd-bench fairness ROUNDS CALLS CONNS BUDGET_MS\n");
                 return EXIT_FAILURE;
         }
         rounds = bench_arg_uint(argv[1], "ROUNDS");
         calls = bench_arg_uint(argv[2], "CALLS");
         conns = argv[3];
         (void) bench_arg_uint(conns, "CONNS");
+        (void) bench_arg_uint(argv[4], "BUDGET_MS");
         idle = calloc(rounds, sizeof(double));
         flood = calloc(rounds, sizeof(double));
         idle50 = calloc(rounds, sizeof(double));
@@ -250,7 +258,7 @@ int bench_fairness(int argc, char *argv[]) {
         if (!idle || !flood || !ratio || !idle50 || !flood50)
                 return EXIT_FAILURE;
 
-        r = child_spawn(&victim, (char *[]) { "runas", "alice", "/V", "flushd-bench", "victim", argv[2], NULL });
+        r = child_spawn(&victim, (char *[]) { "runas", "alice", "/V", "flushd-bench", "victim", argv[2], argv[4], NULL });
         if (r >= 0)
                 r = child_expect_ready(&victim);
         for (size_t i = 0; i < ELEMENTSOF(kinds) && r >= 0; i++) {
@@ -274,11 +282,11 @@ int bench_fairness(int argc, char *argv[]) {
                         if (flooding) {
                                 flooders_signal(fl, ELEMENTSOF(fl), SIGCONT);
                                 bench_sleep_ms(100);    /* the flood reaches its steady state */
-                                r = victim_round(&victim, &flood50[k], &flood[k]);
+                                r = victim_round(&victim, &flood50[k], &flood[k], &n_flood);
                                 flooders_signal(fl, ELEMENTSOF(fl), SIGSTOP);
                                 bench_sleep_ms(300);    /* what was queued drains */
                         } else
-                                r = victim_round(&victim, &idle50[k], &idle[k]);
+                                r = victim_round(&victim, &idle50[k], &idle[k], &n_idle);
                 }
                 ratio[k] = flood[k] / idle[k];
         }
@@ -289,9 +297,9 @@ int bench_fairness(int argc, char *argv[]) {
 
         bench_report("fairness.p99", bench_median(flood, rounds), bench_median(idle, rounds),
                      bench_median(ratio, rounds), "us", rounds, NULL,
-                     "victim (alice, 1 connection, %u sequential calls per phase) while bob floods with "
-                     "3 x %s connections (denied, throttled, no-reply) vs the same victim idle",
-                     calls, conns);
+                     "victim (alice, 1 connection, sequential calls: %u idle, %u under flood in all, at most "
+                     "%u per phase and %s ms) while bob floods with 3 x %s connections (denied, throttled, "
+                     "no-reply) vs the same victim idle", n_idle, n_flood, calls, argv[4], conns);
         bench_report("fairness.p50", bench_median(flood50, rounds), bench_median(idle50, rounds), NAN,
                      "us", rounds, NULL, "as fairness.p99, medians");
 out:

@@ -3,8 +3,9 @@
  * latency.c - goals 1 and 2: flushd's per-call cost and throughput against the bus floor
  *
  * Mediation: one client, one connection, sequential calls. Each round
- * calls the floor, flushd on a clean target and flushd on a dirty target,
- * CALLS times each, in an order that rotates from round to round, and
+ * calls the floor and flushd on a clean target CALLS times each and flushd
+ * on a dirty target DIRTY times, in an order that rotates from round to
+ * round, and
  * keeps each service's p50 and p99. The clean target is an iommufd with no
  * tracked thread, so the kernel finds no dirty CPU and sends no IPI: what
  * remains is identity, policy, quota and the hand-off. The dirty target is
@@ -85,23 +86,26 @@ static double value_median(RoundStats *st, unsigned rounds, bool p99, int svc) {
         return bench_median(v, rounds);
 }
 
-/* mediation ROUNDS CALLS */
+/* mediation ROUNDS CALLS DIRTY */
 int bench_mediation(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_close_ int clean = -EBADF, dirty = -EBADF;
         _cleanup_free_ uint64_t *lat = NULL;
         _cleanup_free_ RoundStats *st = NULL;
         uint64_t flushed[_SVC_MAX] = {};
-        unsigned rounds, calls;
+        unsigned rounds, calls, dirty_calls;
         RoundStats warm;
         int r;
 
-        if (argc != 3) {
-                fprintf(stderr, "Usage: flushd-bench mediation ROUNDS CALLS\n");
+        if (argc != 4) {
+                fprintf(stderr, "Usage: flushd-bench mediation ROUNDS CALLS DIRTY\n");
                 return EXIT_FAILURE;
         }
         rounds = bench_arg_uint(argv[1], "ROUNDS");
         calls = bench_arg_uint(argv[2], "CALLS");
+        dirty_calls = bench_arg_uint(argv[3], "DIRTY");
+        if (dirty_calls > calls)
+                dirty_calls = calls;
 
         r = bench_bus_open(NULL, &bus);
         if (r < 0) {
@@ -133,8 +137,8 @@ int bench_mediation(int argc, char *argv[]) {
                 for (int j = 0; j < _SVC_MAX; j++) {
                         int s = (int) ((j + k) % _SVC_MAX);
 
-                        if (run_calls(bus, s, s == SVC_DIRTY ? dirty : clean, lat, calls, &st[k],
-                                      &flushed[s]) < 0)
+                        if (run_calls(bus, s, s == SVC_DIRTY ? dirty : clean, lat,
+                                      s == SVC_DIRTY ? dirty_calls : calls, &st[k], &flushed[s]) < 0)
                                 return EXIT_FAILURE;
                 }
         }
@@ -149,8 +153,9 @@ int bench_mediation(int argc, char *argv[]) {
                      "us", rounds, NULL, "as mediation.p50, 99th percentile of each round");
         bench_report("mediation.dirty_p50", value_median(st, rounds, false, SVC_DIRTY),
                      value_median(st, rounds, false, SVC_FLOOR), ratio_median(st, rounds, false, SVC_DIRTY),
-                     "us", rounds, NULL, "full cost: the caller is tracked, %.2f CPUs written back per call",
-                     (double) flushed[SVC_DIRTY] / ((double) rounds * calls));
+                     "us", rounds, NULL, "full cost: the caller is tracked, %u calls (%u per round), %.2f CPUs "
+                     "written back per call", rounds * dirty_calls, dirty_calls,
+                     (double) flushed[SVC_DIRTY] / ((double) rounds * dirty_calls));
         bench_report("mediation.dirty_p99", value_median(st, rounds, true, SVC_DIRTY),
                      value_median(st, rounds, true, SVC_FLOOR), ratio_median(st, rounds, true, SVC_DIRTY),
                      "us", rounds, NULL, "as mediation.dirty_p50, 99th percentile");

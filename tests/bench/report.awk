@@ -145,6 +145,8 @@ END {
                 if (vd == "MISSED") missed++
                 if (vd == "MISSING") { missing++; missed++ }
                 res[id] = vd
+                if (mode == "quick" && vd != "MISSING")
+                        vd = "(" tolower(vd) ", not judged)"
                 printf "%-2s %-42s %10s %10s %8s %-14s %s\n", g_no[id], g_label[id] " [" val[id, "unit"] "]",
                        fmt(val[id, "value"]), fmt(val[id, "baseline"]), fmt(val[id, "ratio"]), goal_text(id), vd
         }

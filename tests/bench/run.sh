@@ -3,7 +3,7 @@
 # run.sh - make bench: the guest benchmarks, the host ones, one table and one JSON
 #
 # Usage: tests/bench/run.sh [--check] [--quick]
-# Environment: BUILD (default build), VM_TIMEOUT (seconds, default 1200)
+# Environment: BUILD (default build), VM_TIMEOUT (seconds, default 2400)
 #
 # 1. Boots the guest in bench mode (tests/vm/run.sh bench; 4 vCPUs, TCG),
 #    where tests/vm/guest/bench.sh runs every guest benchmark against flushd
@@ -51,7 +51,7 @@ fi
 
 # 1. The guest.
 echo "bench: $mode run; guest figures come from QEMU TCG (not hardware timings; WBINVD is a no-op there)"
-BUILD=$build VM_TIMEOUT=${VM_TIMEOUT:-1200} VM_APPEND=$append "$top/tests/vm/run.sh" bench
+BUILD=$build VM_TIMEOUT=${VM_TIMEOUT:-2400} VM_APPEND=$append "$top/tests/vm/run.sh" bench
 vm_rc=$?
 log=$build/vm/bench.log
 sed -n 's/\r$//; /^FLUSHD-BENCH /p' "$log" >> "$lines" 2>/dev/null
