@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/unit/build.mk - Check suites for the daemon's pure modules
 #
-# One runner links every suite with the daemon's DAEMON_LIB_OBJS; it prints
+# One runner links every suite with the daemon's DAEMON_LIB_OBJS (and the
+# library's local write-back, with the flush path it falls back to); it prints
 # Check's summary and writes $(BUILD)/results/unit.counts ("PASSED FAILED").
 
 UNIT_TEST_OBJS = \
@@ -13,11 +14,14 @@ UNIT_TEST_OBJS = \
 	$(BUILD)/obj/tests/unit/test-queue.o \
 	$(BUILD)/obj/tests/unit/test-escape.o \
 	$(BUILD)/obj/tests/unit/test-ledger.o \
-	$(BUILD)/obj/tests/unit/test-request.o
+	$(BUILD)/obj/tests/unit/test-request.o \
+	$(BUILD)/obj/tests/unit/test-local-wb.o
+
+UNIT_CLIENT_OBJS = $(addprefix $(BUILD)/obj/client/,local-wb.o flush.o error.o)
 
 UNIT_TEST_LIBS = $(shell $(PKG_CONFIG) --libs check libsystemd inih) -lpthread
 
-$(BUILD)/tests/unit-tests: $(UNIT_TEST_OBJS) $(DAEMON_LIB_OBJS)
+$(BUILD)/tests/unit-tests: $(UNIT_TEST_OBJS) $(DAEMON_LIB_OBJS) $(UNIT_CLIENT_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(FLUSHD_LDFLAGS) -o $@ $^ $(UNIT_TEST_LIBS)
 

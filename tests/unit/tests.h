@@ -14,3 +14,4 @@ Suite *queue_suite(void);
 Suite *escape_suite(void);
 Suite *ledger_suite(void);
 Suite *request_suite(void);
+Suite *local_wb_suite(void);
