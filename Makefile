@@ -97,6 +97,8 @@ install-data: all
 	install -Dm644 policy/flushd.conf $(DESTDIR)$(SYSCONFDIR)/flushd/flushd.conf
 	install -Dm644 policy/org.flushd.Flush1.conf \
 		$(DESTDIR)$(DATADIR)/dbus-1/system.d/org.flushd.Flush1.conf
+	install -Dm644 policy/org.flushd.Flush1.Manager.xml \
+		$(DESTDIR)$(DATADIR)/dbus-1/interfaces/org.flushd.Flush1.Manager.xml
 	install -Dm644 systemd/flushd.service $(DESTDIR)$(UNITDIR)/flushd.service
 	install -Dm644 systemd/org.flushd.Flush1.service \
 		$(DESTDIR)$(DATADIR)/dbus-1/system-services/org.flushd.Flush1.service

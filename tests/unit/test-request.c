@@ -721,6 +721,61 @@ START_TEST(test_reload_and_admin_methods) {
 }
 END_TEST
 
+/* The members of the first interface of an introspection text, one line
+ * each: <property ...>, <method ...>, <arg ...>, in order. */
+static void members_of(const char *xml, char *out, size_t size) {
+        const char *p = xml;
+        size_t o = 0;
+
+        out[0] = '\0';
+        while ((p = strchr(p, '<'))) {
+                const char *end = strchr(p, '>');
+
+                if (!end || !strncmp(p, "</interface>", 12))
+                        break;
+                if ((!strncmp(p, "<property ", 10) || !strncmp(p, "<method ", 8) || !strncmp(p, "<arg ", 5)) &&
+                    o + (size_t) (end - p) + 2 < size) {
+                        memcpy(out + o, p, end - p + 1);
+                        o += end - p + 1;
+                        out[o++] = '\n';
+                        out[o] = '\0';
+                }
+                p = end + 1;
+        }
+}
+
+/* The interface file shipped in policy/ is what the daemon serves. */
+START_TEST(test_interface_file_matches) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *a = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *file = NULL;
+        static char want[16384], got[16384];
+        const char *xml, *iface;
+        size_t size = 0;
+        FILE *f;
+        Harness h;
+
+        f = fopen("policy/org.flushd.Flush1.Manager.xml", "re");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_gt(getdelim(&file, &size, '\0', f), 0);
+        fclose(f);
+        members_of(file, want, sizeof(want));
+
+        harness_start(&h, open_policy, 1);
+        a = client(&h);
+        ck_assert_int_ge(sd_bus_call_method(a, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH,
+                                            "org.freedesktop.DBus.Introspectable", "Introspect", &e, &reply, ""), 0);
+        ck_assert_int_ge(sd_bus_message_read(reply, "s", &xml), 0);
+        iface = strstr(xml, "<interface name=\"" FLUSH1_INTERFACE "\"");
+        ck_assert_ptr_nonnull(iface);
+        members_of(iface, got, sizeof(got));
+        ck_assert_ptr_nonnull(strstr(want, "<method name=\"ListCgroups\">"));
+        ck_assert_str_eq(got, want);
+        harness_stop(&h);
+}
+END_TEST
+
 /* A connection's record goes when the bus says the connection went away. */
 START_TEST(test_peer_forgotten_on_disconnect) {
         sd_bus *a;
@@ -759,6 +814,7 @@ Suite *request_suite(void) {
         tcase_add_test(tc, test_explain_verdicts);
         tcase_add_test(tc, test_quota_dictionary);
         tcase_add_test(tc, test_reload_and_admin_methods);
+        tcase_add_test(tc, test_interface_file_matches);
         suite_add_tcase(s, tc);
         return s;
 }
