@@ -64,35 +64,39 @@ const char *bus_error_name(int outcome) {
         return e ? e->name : NULL;
 }
 
-int bus_reply_outcomev(sd_bus_message *message, int outcome, const char *format, va_list ap) {
+int bus_new_outcome(sd_bus_message *message, int outcome, sd_bus_message **ret, const char *format, va_list ap) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         const BusErrorMap *e;
         char text[1024];
-        int r;
 
         assert(outcome > 0);
+        assert(ret);
 
+        *ret = NULL;
         e = bus_error_find(outcome);
         if (!e)
                 /* An outcome missing from the table is a bug here, not the caller's. */
                 return log_error_errno(EPROTO, "BUG: outcome %d has no D-Bus error name", outcome);
-        if (!format)
-                r = sd_bus_reply_method_errorf(message, e->name, "%s", e->summary);
-        else {
+        if (!sd_bus_message_get_expect_reply(message))
+                return 0;
+        if (format)
                 vsnprintf(text, sizeof(text), format, ap);
-                r = sd_bus_reply_method_errorf(message, e->name, "%s", text);
-        }
-        /* The caller may be gone, or its queue full: nothing to do about it. */
-        return r < 0 ? r : 1;
+        sd_bus_error_set_const(&error, e->name, format ? text : e->summary);
+        return sd_bus_message_new_method_error(message, ret, &error);
 }
 
 int bus_reply_outcome(sd_bus_message *message, int outcome, const char *format, ...) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         va_list ap;
         int r;
 
         va_start(ap, format);
-        r = bus_reply_outcomev(message, outcome, format, ap);
+        r = bus_new_outcome(message, outcome, &reply, format, ap);
         va_end(ap);
-        return r;
+        if (r >= 0 && reply)
+                /* The caller may be gone, or its queue full: nothing to do about it. */
+                (void) sd_bus_send(NULL, reply, NULL);
+        return r < 0 ? r : 1;
 }
 
 static int method_flush(sd_bus_message *message, void *userdata, sd_bus_error *error) {

@@ -88,6 +88,7 @@ Manager *manager_free(Manager *m) {
         m->workers = worker_pool_free(m->workers);
         m->peers = peer_table_free(m->peers);
         queue_done(&m->queue);
+        outbox_done(&m->outbox);
 
         sd_bus_slot_unref(m->vtable_slot);
         sd_event_source_unref(m->status_timer);
@@ -338,6 +339,16 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
         return 0;
 }
 
+void manager_send(Manager *m, Peer *p, sd_bus_message *reply) {
+        int r;
+
+        if (!reply)
+                return;         /* the call asked for no reply */
+        r = outbox_send(&m->outbox, p ? &p->outq : NULL, reply);
+        if (r < 0)
+                log_warning_errno(r, "Failed to send a reply, ignoring: %m");
+}
+
 void manager_sync_charge(Manager *m, const Charge *c) {
         for (size_t i = 0; i < c->n; i++) {
                 state_sync_account(m->state, c->accounts[i]);
@@ -520,6 +531,10 @@ int manager_start(Manager *m) {
         r = manager_connect_bus(m);
         if (r < 0)
                 return r;
+
+        r = outbox_init(&m->outbox, m->bus, m->event);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the reply queue: %m");
 
         callbacks.userdata = m;
         r = peer_table_new(m->bus, &callbacks, &m->peers);

@@ -98,16 +98,34 @@ static Request *request_free(Request *req) {
         return NULL;
 }
 
-/* Reply with an outcome's error (unless the caller is gone), then free. */
+/* Answers with an outcome's error, unless the caller is gone. */
+__attribute__((format(printf, 3, 0)))
+static void request_answerv(Request *req, int outcome, const char *format, va_list ap) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+
+        if (!req->peer)
+                return;
+        (void) bus_new_outcome(req->message, outcome, &reply, format, ap);
+        manager_send(req->manager, req->peer, reply);
+}
+
+__attribute__((format(printf, 3, 4)))
+static void request_answer(Request *req, int outcome, const char *format, ...) {
+        va_list ap;
+
+        va_start(ap, format);
+        request_answerv(req, outcome, format, ap);
+        va_end(ap);
+}
+
+/* Answer with an outcome's error, then free. */
 __attribute__((format(printf, 3, 4)))
 static void request_fail(Request *req, int outcome, const char *format, ...) {
         va_list ap;
 
-        if (req->peer) {
-                va_start(ap, format);
-                (void) bus_reply_outcomev(req->message, outcome, format, ap);
-                va_end(ap);
-        }
+        va_start(ap, format);
+        request_answerv(req, outcome, format, ap);
+        va_end(ap);
         request_free(req);
 }
 
@@ -159,7 +177,7 @@ static void request_reply(Request *req, sd_bus_message *reply, int r) {
                 return request_fail(req, request_outcome_from_errno(r), "cannot build the reply: %s",
                                     strerror(-r));
         if (req->peer)
-                (void) sd_bus_send(NULL, reply, NULL);
+                manager_send(req->manager, req->peer, reply);
         request_free(req);
 }
 
@@ -463,18 +481,23 @@ void request_on_job_done(WorkerJob *job, void *userdata) {
 
         if (!req->peer)
                 ;               /* the caller is gone: drop the answer */
-        else if (r == 0)
-                (void) sd_bus_reply_method_return(req->message, "uut", res->flushed, res->coalesced, res->nsec);
-        else if (r > 0)
-                (void) bus_reply_outcome(req->message, r, "%s", kernel_outcome_to_string(m->kernel, r));
+        else if (r == 0) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+
+                if (sd_bus_message_get_expect_reply(req->message) &&
+                    sd_bus_message_new_method_return(req->message, &reply) >= 0 &&
+                    sd_bus_message_append(reply, "uut", res->flushed, res->coalesced, res->nsec) >= 0)
+                        manager_send(m, req->peer, reply);
+        } else if (r > 0)
+                request_answer(req, r, "%s", kernel_outcome_to_string(m->kernel, r));
         else if (r == -ECANCELED)
-                (void) bus_reply_outcome(req->message, REQUEST_E_STOPPING, NULL);
+                request_answer(req, REQUEST_E_STOPPING, NULL);
         else {
                 char text[256];
 
                 snprintf(text, sizeof(text), "IOMMU_CACHE_WB failed: %s", strerror(-r));
                 log_refusal(req, EVENT_KERNEL_FAILURE, REQUEST_E_KERNEL, NULL, a, INT64_MAX, text);
-                (void) bus_reply_outcome(req->message, request_outcome_from_errno(r), "%s", text);
+                request_answer(req, request_outcome_from_errno(r), "%s", text);
         }
         request_free(req);
         if (!m->stopping)
