@@ -32,6 +32,7 @@
 #include "log.h"
 #include "manager.h"
 #include "request.h"
+#include "sandbox.h"
 #include "util/macro.h"
 
 #define MANAGER_STATUS_INTERVAL_USEC UINT64_C(1000000)
@@ -63,6 +64,7 @@ int manager_new(Manager **ret) {
         n = sysconf(_SC_NPROCESSORS_ONLN);
         m->n_cpus = n > 0 ? (uint32_t) n : 0;
         m->n_workers = FLUSHD_WORKERS_DEFAULT;
+        m->sandbox = true;
         queue_init(&m->queue);
         list_init(&m->requests);
         event_log_init(&m->events);
@@ -117,7 +119,9 @@ static void help(void) {
                "     --device=PATH       iommufd device (default: %s)\n"
                "     --state-file=PATH   Where bucket levels survive restarts (default: %s)\n"
                "     --workers=N         Threads that run write-backs, 1-%d (default: %d)\n"
-               "     --check-config      Parse the policy, report errors and exit\n",
+               "     --check-config      Parse the policy, report errors and exit\n"
+               "     --no-sandbox        Keep all privileges and allow all system calls\n"
+               "                         (for debugging only: never in production)\n",
                FLUSHD_CONFIG_DEFAULT, FLUSHD_DEVICE_DEFAULT, FLUSHD_STATE_DEFAULT, WORKERS_MAX,
                FLUSHD_WORKERS_DEFAULT);
 }
@@ -142,6 +146,7 @@ int manager_parse_argv(Manager *m, int argc, char *argv[]) {
                 ARG_STATE_FILE,
                 ARG_WORKERS,
                 ARG_CHECK_CONFIG,
+                ARG_NO_SANDBOX,
         };
         static const struct option options[] = {
                 { "help",         no_argument,       NULL, 'h'              },
@@ -152,6 +157,7 @@ int manager_parse_argv(Manager *m, int argc, char *argv[]) {
                 { "state-file",   required_argument, NULL, ARG_STATE_FILE   },
                 { "workers",      required_argument, NULL, ARG_WORKERS      },
                 { "check-config", no_argument,       NULL, ARG_CHECK_CONFIG },
+                { "no-sandbox",   no_argument,       NULL, ARG_NO_SANDBOX   },
                 {}
         };
         char *end;
@@ -198,6 +204,10 @@ int manager_parse_argv(Manager *m, int argc, char *argv[]) {
                         break;
                 case ARG_CHECK_CONFIG:
                         m->check_config = true;
+                        r = 0;
+                        break;
+                case ARG_NO_SANDBOX:
+                        m->sandbox = false;
                         r = 0;
                         break;
                 case '?':
@@ -541,6 +551,16 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to watch for departing callers: %m");
 
+        /* Everything that needs privileges is open: keep CAP_SYS_RAWIO only,
+         * before any thread exists (capabilities are per thread). */
+        if (m->sandbox) {
+                r = sandbox_drop_privileges(FLUSHD_USER);
+                if (r != 0)
+                        return log_error_errno(EPERM, "Failed to drop privileges: %s", sandbox_strerror(r));
+        } else
+                log_warning("*** --no-sandbox: running with every privilege flushd was started with and "
+                            "no system call filter. For debugging only. ***");
+
         r = worker_pool_new(m->event, m->n_workers, m->backend, m->backend_data, request_on_job_done, m,
                             &m->workers);
         if (r < 0)
@@ -552,6 +572,14 @@ int manager_start(Manager *m) {
         r = sd_bus_request_name(m->bus, FLUSH1_BUS_NAME, 0);
         if (r < 0)
                 return log_error_errno(r, "Failed to acquire the bus name %s: %m", FLUSH1_BUS_NAME);
+
+        /* Last: the allow-list covers what the loop and the workers do from
+         * now on, in every thread. */
+        if (m->sandbox) {
+                r = sandbox_load_seccomp();
+                if (r != 0)
+                        return log_error_errno(EPERM, "Failed to confine system calls: %s", sandbox_strerror(r));
+        }
         return 0;
 }
 

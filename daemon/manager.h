@@ -38,6 +38,7 @@ typedef struct Manager {
         char *state_file;
         unsigned n_workers;
         bool check_config;
+        bool sandbox;                   /* false only with --no-sandbox (and in unit tests) */
 
         Policy *policy;                 /* immutable; replaced as a whole by a reload */
         Ledger *ledger;                 /* where each section of the policy stands */

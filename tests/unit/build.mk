@@ -19,7 +19,7 @@ UNIT_TEST_OBJS = \
 
 UNIT_CLIENT_OBJS = $(addprefix $(BUILD)/obj/client/,local-wb.o flush.o error.o)
 
-UNIT_TEST_LIBS = $(shell $(PKG_CONFIG) --libs check libsystemd inih) -lpthread
+UNIT_TEST_LIBS = $(shell $(PKG_CONFIG) --libs check libsystemd inih libcap-ng libseccomp) -lpthread
 
 $(BUILD)/tests/unit-tests: $(UNIT_TEST_OBJS) $(DAEMON_LIB_OBJS) $(UNIT_CLIENT_OBJS)
 	@mkdir -p $(@D)

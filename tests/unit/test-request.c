@@ -152,6 +152,7 @@ static void *daemon_thread(void *userdata) {
                 m->config_file = strdup(config);
                 m->state_file = strdup(state);
                 m->n_workers = h->workers;
+                m->sandbox = false;     /* this is the test process */
                 m->backend = fake_write_back;
                 m->backend_data = &h->kernel;
                 r = manager_load_policy(m);
