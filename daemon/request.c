@@ -173,7 +173,8 @@ static void request_admit(Request *req) {
         /* policy */
         policy_match(m->policy, path, &match);
         decider = ledger_account(m->ledger, match.chain[0]);
-        r = policy_check(m->policy, &match, req->flags & FLUSH1_FLUSH_ALL_CPUS);
+        r = policy_check(m->policy, &match, req->flags & FLUSH1_FLUSH_ALL_CPUS,
+                         p->identity->uid, p->identity->gids, p->identity->n_gids);
         if (r != 0) {
                 snprintf(text, sizeof(text), "%s%s, which governs cgroup %s, does not allow %s",
                          decider->label ? "cgroup section " : "section ", section_name(decider), cgroup,

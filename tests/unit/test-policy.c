@@ -360,8 +360,8 @@ START_TEST(test_match) {
                               p->sections[m.chain[n]].label ?: "[Default]", match_cases[_i].chain[n]);
         }
         ck_assert_uint_eq(m.n_chain, n);
-        ck_assert_int_eq(policy_check(p, &m, false), match_cases[_i].verdict);
-        ck_assert_int_eq(policy_check(p, &m, true), match_cases[_i].verdict_all_cpus);
+        ck_assert_int_eq(policy_check(p, &m, false, 1000, NULL, 0), match_cases[_i].verdict);
+        ck_assert_int_eq(policy_check(p, &m, true, 1000, NULL, 0), match_cases[_i].verdict_all_cpus);
 }
 END_TEST
 
@@ -373,13 +373,13 @@ START_TEST(test_match_default) {
         policy_match(p, "/b/c", &m);
         ck_assert_uint_eq(m.n_chain, 1);
         ck_assert_uint_eq(m.chain[0], POLICY_DEFAULT);
-        ck_assert_int_eq(policy_check(p, &m, true), 0);
+        ck_assert_int_eq(policy_check(p, &m, true, 1000, NULL, 0), 0);
 
         /* A matching section replaces [Default], also when it denies. */
         policy_match(p, "/a/x", &m);
         ck_assert_uint_eq(m.n_chain, 1);
         ck_assert_uint_eq(m.chain[0], index_of(p, "a"));
-        ck_assert_int_eq(policy_check(p, &m, false), POLICY_E_DENIED);
+        ck_assert_int_eq(policy_check(p, &m, false, 1000, NULL, 0), POLICY_E_DENIED);
 }
 END_TEST
 
@@ -390,7 +390,7 @@ START_TEST(test_match_default_denies) {
         policy_match(p, "/user.slice/user-1000.slice", &m);
         ck_assert_uint_eq(m.n_chain, 1);
         ck_assert_uint_eq(m.chain[0], POLICY_DEFAULT);
-        ck_assert_int_eq(policy_check(p, &m, false), POLICY_E_DENIED);
+        ck_assert_int_eq(policy_check(p, &m, false, 1000, NULL, 0), POLICY_E_DENIED);
 }
 END_TEST
 
