@@ -1040,7 +1040,7 @@ int policy_load_paths(const char *main_file, const char *const *dropin_dirs, siz
         }
         for (size_t i = 0; r == 0 && i < n_dirs; i++)
                 r = dropins_add_dir(&c, &d, dropin_dirs[i]);
-        if (r == 0)
+        if (r == 0 && d.n > 0)
                 qsort(d.items, d.n, sizeof(*d.items), dropin_compare);
         for (size_t i = 0; r == 0 && i < d.n; i++)
                 if (!d.items[i].masked)
