@@ -19,10 +19,9 @@
  *  - the handler rejects unknown, repeated and empty keys and values with
  *    trailing text (comments go on their own line);
  *  - closing a section checks what needs the whole section (Path= given,
- *    Burst= only with a Rate=).
- *
+ *    Burst= only with a Rate=);
  *  - the reader also refuses ':' as a key/value separator, which inih takes
- *    like '=' ("Allow:yes");
+ *    like '=' ("Allow:yes", "Path:/a");
  *  - messages quote text from the file, so they are escaped (escape_utf8)
  *    before they reach a log or a bus reply.
  *
@@ -117,7 +116,6 @@ static const char *key_name(Key key) {
 /* An explicit Burst=, BurstPerUser= or GlobalBurst=: line 0 if never set. */
 typedef struct BurstKey {
         uint64_t value;
-        size_t file;
         unsigned line;
 } BurstKey;
 
@@ -502,6 +500,8 @@ static int line_check(ParseContext *c, const char *line) {
                 if (*t == ':') {
                         for (len = t - s; len > 0 && isspace((unsigned char) s[len - 1]); len--)
                                 ;
+                        if (len == 0)
+                                return parse_error(c, c->line, NULL, "':' without a key; write KEY=VALUE");
                         snprintf(key, sizeof(key), "%.*s", (int) len, s);
                         return parse_error(c, c->line, key, "':' after key %s; write KEY=VALUE", key);
                 }
@@ -737,7 +737,7 @@ static int handle_value(ParseContext *c, Key key, const char *name, const char *
                         return parse_error(c, c->line, name, "invalid %s=%s (an integer from 1 to %llu)",
                                            name, value, (unsigned long long) QUOTA_BURST_MAX);
                 burst = key == KEY_BURST_PER_USER ? c->user_burst : c->burst;
-                *burst = (BurstKey) { .value = u, .file = c->file, .line = c->line };
+                *burst = (BurstKey) { .value = u, .line = c->line };
                 return 0;
 
         case KEY_USERS:

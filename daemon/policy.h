@@ -56,7 +56,7 @@ typedef struct PolicyError {
 typedef struct PolicySection {
         char *label;
         char *path;
-        unsigned line;                  /* of the section header; 0 if implicit */
+        unsigned line;                  /* of the first header, in files[file]; 0 if implicit */
         unsigned depth;                 /* components of path, "/" is 0 */
         bool allow;
         bool allow_all_cpus;

@@ -114,6 +114,7 @@ static const struct {
         /* inih takes ':' like '=' */
         { "bad-colon.conf",             2, "':' after key Allow; write KEY=VALUE" },
         { "bad-colon-path.conf",        3, "':' after key Path; write KEY=VALUE" },
+        { "bad-colon-nokey.conf",       3, "':' without a key; write KEY=VALUE" },
         /* Users=, Groups= */
         { "bad-users-unknown.conf",     3, "unknown user 'no-such-user-flushd' in Users=" },
         { "bad-groups-unknown.conf",    4, "unknown group 'no-such-group-flushd' in Groups=" },
