@@ -553,6 +553,27 @@ START_TEST(test_users_groups) {
 }
 END_TEST
 
+/* [Default] takes Users=/Groups= too, and ids up to 4294967294. */
+START_TEST(test_default_users) {
+        static const char data[] = "[Default]\nAllow=yes\nUsers=4294967294 root\nGroups=root\n";
+        _cleanup_(policy_freep) Policy *p = NULL;
+        _cleanup_free_ char *path = write_temp(data, sizeof(data) - 1);
+        PolicyError error = {};
+        PolicyMatch m;
+        int r;
+
+        r = policy_load(path, &p, &error);
+        unlink(path);
+        ck_assert_msg(r == 0, "line %u: %s", error.line, error.message);
+        ck_assert_uint_eq(p->sections[POLICY_DEFAULT].n_users, 2);
+        ck_assert_uint_eq(p->sections[POLICY_DEFAULT].users[0], 4294967294u);
+        policy_match(p, "/user.slice", &m);
+        ck_assert_int_eq(policy_check(p, &m, false, 0, g_root, 1), 0);
+        ck_assert_int_eq(policy_check(p, &m, false, 0, g_none, 1), POLICY_E_USER_DENIED);
+        ck_assert_int_eq(policy_check(p, &m, false, 1000, g_root, 1), POLICY_E_USER_DENIED);
+}
+END_TEST
+
 START_TEST(test_path_helpers) {
         unsigned depth = 99;
 
@@ -604,6 +625,7 @@ Suite *policy_suite(void) {
         tcase_add_test(tc, test_match_default_denies);
         tcase_add_test(tc, test_path_helpers);
         tcase_add_test(tc, test_good_users);
+        tcase_add_test(tc, test_default_users);
         tcase_add_loop_test(tc, test_users_groups, 0, ELEMENTSOF(user_cases));
         suite_add_tcase(s, tc);
 
