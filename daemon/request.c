@@ -322,7 +322,8 @@ static void request_admit(Request *req) {
                 return request_admin(req);
         }
         decider = ledger_account(m->ledger, match.chain[0]);
-        r = policy_check(m->policy, &match, req->flags & FLUSH1_FLUSH_ALL_CPUS);
+        r = policy_check(m->policy, &match, req->flags & FLUSH1_FLUSH_ALL_CPUS,
+                         p->identity->uid, p->identity->gids, p->identity->n_gids);
         if (r != 0) {
                 deny_text(text, sizeof(text), decider, cgroup, r);
                 m->n_denied++;

@@ -8,6 +8,7 @@
 UNIT_TEST_OBJS = \
 	$(BUILD)/obj/tests/unit/test-main.o \
 	$(BUILD)/obj/tests/unit/test-policy.o \
+	$(BUILD)/obj/tests/unit/test-policy-dropin.o \
 	$(BUILD)/obj/tests/unit/test-quota.o \
 	$(BUILD)/obj/tests/unit/test-identity.o \
 	$(BUILD)/obj/tests/unit/test-bus.o \
