@@ -51,6 +51,25 @@ static int backend_kernel(void *data, int fd, KernelFlags flags, KernelResult *r
         return kernel_write_back(data, fd, flags, ret);
 }
 
+static int manager_add_dropin_dir(Manager *m, const char *dir) {
+        char **d = reallocarray(m->dropin_dirs, m->n_dropin_dirs + 1, sizeof(char *));
+
+        if (!d)
+                return -ENOMEM;
+        m->dropin_dirs = d;
+        d[m->n_dropin_dirs] = strdup(dir);
+        if (!d[m->n_dropin_dirs])
+                return -ENOMEM;
+        m->n_dropin_dirs++;
+        return 0;
+}
+
+static void manager_clear_dropin_dirs(Manager *m) {
+        for (size_t i = 0; i < m->n_dropin_dirs; i++)
+                free(m->dropin_dirs[i]);
+        m->n_dropin_dirs = 0;
+}
+
 int manager_new(Manager **ret) {
         _cleanup_(manager_freep) Manager *m = NULL;
         long n;
@@ -75,6 +94,13 @@ int manager_new(Manager **ret) {
         m->state_file = strdup(FLUSHD_STATE_DEFAULT);
         if (!m->bus_address || !m->config_file || !m->device || !m->state_file)
                 return -ENOMEM;
+        {
+                static const char *const dirs[] = POLICY_DROPIN_DIRS;
+
+                for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
+                        if (manager_add_dropin_dir(m, dirs[i]) < 0)
+                                return -ENOMEM;
+        }
 
         *ret = TAKE_PTR(m);
         return 0;
@@ -103,6 +129,9 @@ Manager *manager_free(Manager *m) {
         policy_free(m->policy);
         free(m->bus_address);
         free(m->config_file);
+        for (size_t i = 0; i < m->n_dropin_dirs; i++)
+                free(m->dropin_dirs[i]);
+        free(m->dropin_dirs);
         free(m->device);
         free(m->state_file);
         free(m);
@@ -116,6 +145,8 @@ static void help(void) {
                "     --version           Show the version\n"
                "     --bus=BUS           system (default), session, or a D-Bus address\n"
                "     --config=FILE       Policy file (default: %s)\n"
+               "     --dropin-dir=DIR    A flushd.conf.d directory; repeat, lowest priority first\n"
+               "                         (default: /usr/lib, /run, /etc + /flushd/flushd.conf.d)\n"
                "     --device=PATH       iommufd device (default: %s)\n"
                "     --state-file=PATH   Where bucket levels survive restarts (default: %s)\n"
                "     --workers=N         Threads that run write-backs, 1-%d (default: %d)\n"
@@ -142,6 +173,7 @@ int manager_parse_argv(Manager *m, int argc, char *argv[]) {
                 ARG_VERSION = 0x100,
                 ARG_BUS,
                 ARG_CONFIG,
+                ARG_DROPIN_DIR,
                 ARG_DEVICE,
                 ARG_STATE_FILE,
                 ARG_WORKERS,
@@ -153,6 +185,7 @@ int manager_parse_argv(Manager *m, int argc, char *argv[]) {
                 { "version",      no_argument,       NULL, ARG_VERSION      },
                 { "bus",          required_argument, NULL, ARG_BUS          },
                 { "config",       required_argument, NULL, ARG_CONFIG       },
+                { "dropin-dir",   required_argument, NULL, ARG_DROPIN_DIR   },
                 { "device",       required_argument, NULL, ARG_DEVICE       },
                 { "state-file",   required_argument, NULL, ARG_STATE_FILE   },
                 { "workers",      required_argument, NULL, ARG_WORKERS      },
@@ -160,6 +193,7 @@ int manager_parse_argv(Manager *m, int argc, char *argv[]) {
                 { "no-sandbox",   no_argument,       NULL, ARG_NO_SANDBOX   },
                 {}
         };
+        bool dirs_given = false;
         char *end;
         unsigned long n;
         int c, r;
@@ -183,6 +217,14 @@ int manager_parse_argv(Manager *m, int argc, char *argv[]) {
                         break;
                 case ARG_CONFIG:
                         r = set_string(&m->config_file, optarg);
+                        break;
+                case ARG_DROPIN_DIR:
+                        if (!dirs_given)
+                                manager_clear_dropin_dirs(m);   /* the first replaces the defaults */
+                        dirs_given = true;
+                        r = manager_add_dropin_dir(m, optarg);
+                        if (r < 0)
+                                return log_error_errno(r, "Out of memory.");
                         break;
                 case ARG_DEVICE:
                         r = set_string(&m->device, optarg);
@@ -224,28 +266,32 @@ int manager_parse_argv(Manager *m, int argc, char *argv[]) {
         return 0;
 }
 
-/* On failure, text says FILE:LINE: message, as compilers do, so editors can jump there. */
-static int policy_read(const char *file, Policy **ret, char *text, size_t size) {
-        PolicyError error;
+/* The main file and the drop-ins. On failure, text says
+ * FILE:LINE:KEY: message, as compilers do, so editors can jump there. */
+static int policy_read(const Manager *m, Policy **ret, char *text, size_t size) {
+        PolicyError error = {};
         int r;
 
-        r = policy_load(file, ret, &error);
+        r = policy_load_paths(m->config_file, (const char *const *) m->dropin_dirs, m->n_dropin_dirs, ret,
+                              &error);
         if (r == 0)
                 return 0;
-        if (error.line > 0)
-                snprintf(text, size, "%s:%u: %s", file, error.line, error.message);
+        if (error.line > 0 && error.key[0])
+                snprintf(text, size, "%s:%u:%s: %s", error.file, error.line, error.key, error.message);
+        else if (error.line > 0)
+                snprintf(text, size, "%s:%u: %s", error.file, error.line, error.message);
         else
-                snprintf(text, size, "%s: %s", file, error.message);
+                snprintf(text, size, "%s: %s", error.file[0] ? error.file : m->config_file, error.message);
         return r < 0 ? r : -EINVAL;
 }
 
 int manager_load_policy(Manager *m) {
-        char text[1024];
+        char text[MANAGER_ERROR_MAX];
         int r;
 
         assert(m);
         assert(!m->policy);
-        r = policy_read(m->config_file, &m->policy, text, sizeof(text));
+        r = policy_read(m, &m->policy, text, sizeof(text));
         if (r < 0)
                 log_error("%s", text);
         return r;
@@ -256,13 +302,13 @@ int manager_load_policy(Manager *m) {
 int manager_reload(Manager *m, char *error, size_t size) {
         _cleanup_(policy_freep) Policy *p = NULL;
         _cleanup_(ledger_freep) Ledger *l = NULL;
-        char text[1024] = "";
+        char text[MANAGER_ERROR_MAX] = "";
         int r;
 
         assert(m);
 
         (void) sd_notify(false, "RELOADING=1\nSTATUS=Reloading the policy...");
-        r = policy_read(m->config_file, &p, text, sizeof(text));
+        r = policy_read(m, &p, text, sizeof(text));
         if (r >= 0)
                 r = ledger_new(p, m->ledger, m->policy, manager_now(), &l);
         if (r >= 0 && m->state)
