@@ -92,11 +92,13 @@ int sandbox_drop_privileges(const char *user) {
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
                 return SANDBOX_E_CAPS;
 
-        /* 3. capng_change_id() keeps the selected capabilities across the
-         * uid change and applies them, with the bounding set. */
+        /* 3. The bounding set first, while we still have CAP_SETPCAP; then
+         * capng_change_id() keeps the selected capabilities across the uid
+         * change and applies them. */
         if (root) {
-                if (capng_change_id((int) pw->pw_uid, (int) pw->pw_gid,
-                                    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING) < 0)
+                if (capng_apply(CAPNG_SELECT_BOUNDS) < 0)
+                        return SANDBOX_E_CAPS;
+                if (capng_change_id((int) pw->pw_uid, (int) pw->pw_gid, CAPNG_DROP_SUPP_GRP) < 0)
                         return SANDBOX_E_CHANGE_ID;
         } else if (capng_apply(CAPNG_SELECT_CAPS) < 0)
                 return SANDBOX_E_CAPS;
@@ -145,7 +147,7 @@ static const int allowed[] = {
         SCMP_SYS(recvmsg), SCMP_SYS(sendmsg), SCMP_SYS(sendto), SCMP_SYS(getsockopt), SCMP_SYS(setsockopt),
         SCMP_SYS(shutdown), SCMP_SYS(getsockname), SCMP_SYS(getpeername), SCMP_SYS(connect),
         SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl), SCMP_SYS(poll), SCMP_SYS(ppoll),
-        SCMP_SYS(timerfd_create), SCMP_SYS(timerfd_settime), SCMP_SYS(timerfd_gettime),
+        SCMP_SYS(timerfd_create), SCMP_SYS(timerfd_settime), SCMP_SYS(timerfd_gettime), SCMP_SYS(signalfd4),
         SCMP_SYS(pidfd_open),
         SCMP_SYS(futex), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mprotect), SCMP_SYS(mremap),
         SCMP_SYS(madvise), SCMP_SYS(brk), SCMP_SYS(getrandom),

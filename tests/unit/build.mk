@@ -16,6 +16,7 @@ UNIT_TEST_OBJS = \
 	$(BUILD)/obj/tests/unit/test-escape.o \
 	$(BUILD)/obj/tests/unit/test-ledger.o \
 	$(BUILD)/obj/tests/unit/test-request.o \
+	$(BUILD)/obj/tests/unit/test-sandbox.o \
 	$(BUILD)/obj/tests/unit/test-local-wb.o
 
 UNIT_CLIENT_OBJS = $(addprefix $(BUILD)/obj/client/,local-wb.o flush.o error.o)

@@ -16,3 +16,4 @@ Suite *escape_suite(void);
 Suite *ledger_suite(void);
 Suite *request_suite(void);
 Suite *local_wb_suite(void);
+Suite *sandbox_suite(void);
