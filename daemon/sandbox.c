@@ -71,7 +71,7 @@ const char *sandbox_strerror(int outcome) {
 
 int sandbox_drop_privileges(const char *user) {
         struct passwd *pw = NULL;
-        bool root = geteuid() == 0;
+        bool root = geteuid() == 0, setpcap;
 
         /* 1. */
         if (root) {
@@ -84,8 +84,11 @@ int sandbox_drop_privileges(const char *user) {
                         return SANDBOX_E_NO_RAWIO;
         }
 
-        /* 2. The bounding set can only shrink with CAP_SETPCAP (root); the
-         * unit's CapabilityBoundingSet= does it otherwise. */
+        /* 2. The bounding set can only shrink with CAP_SETPCAP; without it
+         * (not root, or a unit's CapabilityBoundingSet= took it away) the
+         * service manager has done it. */
+        capng_get_caps_process();
+        setpcap = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
         capng_clear(CAPNG_SELECT_ALL);
         if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET, CAP_SYS_RAWIO) < 0)
                 return SANDBOX_E_CAPS;
@@ -96,7 +99,7 @@ int sandbox_drop_privileges(const char *user) {
          * capng_change_id() keeps the selected capabilities across the uid
          * change and applies them. */
         if (root) {
-                if (capng_apply(CAPNG_SELECT_BOUNDS) < 0)
+                if (setpcap && capng_apply(CAPNG_SELECT_BOUNDS) < 0)
                         return SANDBOX_E_CAPS;
                 if (capng_change_id((int) pw->pw_uid, (int) pw->pw_gid, CAPNG_DROP_SUPP_GRP) < 0)
                         return SANDBOX_E_CHANGE_ID;
