@@ -27,7 +27,7 @@ $(BUILD)/tests/unit-tests: $(UNIT_TEST_OBJS) $(DAEMON_LIB_OBJS) $(UNIT_CLIENT_OB
 	@mkdir -p $(@D)
 	$(CC) $(FLUSHD_LDFLAGS) -o $@ $^ $(UNIT_TEST_LIBS)
 
-unit-check: $(BUILD)/tests/unit-tests
+unit-check: $(BUILD)/tests/unit-tests $(BUILD)/flushd
 	@mkdir -p $(BUILD)/results
 	@rm -f $(BUILD)/results/unit.counts
-	CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-60} FLUSHD_TEST_POLICY_DIR=tests/unit/policy $(BUILD)/tests/unit-tests $(BUILD)/results/unit.counts
+	FLUSHD_BINARY=$(BUILD)/flushd CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-60} FLUSHD_TEST_POLICY_DIR=tests/unit/policy $(BUILD)/tests/unit-tests $(BUILD)/results/unit.counts
