@@ -267,7 +267,7 @@ test_subtree_swarm() {
         req_filled 1
         PROBLEMS=
         call root / swarm alice /S/c 50 200 3
-        [ "$RC" -eq 0 ] || fail "swarm exit $RC$(err_first)" || return
+        [ "$RC" -eq 0 ] || fail "swarm exit $RC$(err_first) ($OUT)" || return
         granted=$(kv granted)
         window=$(kv window_ms)
         max=$(calc "b + r * w / 1000 + 1" -v b="$burst" -v r="$rate" -v w="$window")

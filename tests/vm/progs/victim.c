@@ -114,7 +114,8 @@ static int verb_flush(int argc, char *argv[]) {
                 { "timeout",  required_argument, NULL, 't' },
                 {}
         };
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        /* Close without flushing: nothing is queued after sd_bus_call(). */
+        _cleanup_(sd_bus_close_unrefp) sd_bus *bus = NULL;
         _cleanup_free_ char *other_name = NULL;
         _cleanup_close_ int iommufd = -EBADF;
         unsigned long count = 0, counts[_OUTCOME_MAX] = {}, calls = 0;
