@@ -14,8 +14,8 @@
 
 #define PEERS_MAX           4096        /* connections with a record (and two fds each) */
 #define PEERS_RESOLVING_MAX 64          /* records whose credentials are still on the way */
-#define PEER_CREDENTIALS_TIMEOUT_USEC (UINT64_C(1) * 1000000)   /* per attempt */
-#define PEER_CREDENTIALS_ATTEMPTS 4
+#define PEER_CREDENTIALS_TIMEOUT_USEC (UINT64_C(5) * 1000000)   /* per attempt */
+#define PEER_CREDENTIALS_ATTEMPTS 3
 
 typedef struct PeerTable PeerTable;
 

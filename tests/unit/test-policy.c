@@ -474,7 +474,7 @@ END_TEST
  * are ever looked up. */
 START_TEST(test_match_deep_cgroup) {
         _cleanup_(policy_freep) Policy *p = load_good("good-nomatch.conf");
-        _cleanup_free_ char *deep = malloc(2 + 3 * 1500);
+        _cleanup_free_ char *deep = malloc(3 + 3 * 1500);
         PolicyMatch m;
         char *c;
 
