@@ -11,10 +11,11 @@
 
 # The library's own version: MAJOR is the soname; bump MINOR when symbols are
 # added (in a new node of client/libflushd.sym), MAJOR only on an ABI break.
-LIBFLUSHD_VERSION = 0.1.0
+LIBFLUSHD_VERSION = 0.2.0
 LIBFLUSHD_SONAME = libflushd.so.$(firstword $(subst ., ,$(LIBFLUSHD_VERSION)))
 
-LIBFLUSHD_SRCS = client/error.c client/flush.c client/track.c
+LIBFLUSHD_SRCS = client/error.c client/call.c client/dict.c client/flush.c client/explain.c \
+	client/admin.c client/track.c
 LIBFLUSHD_OBJS = $(LIBFLUSHD_SRCS:%.c=$(BUILD)/obj/%.o)
 FLUSHCTL_OBJS = $(BUILD)/obj/client/flushctl.o
 

@@ -24,6 +24,7 @@
 #define FLUSH1_ERROR_BUSY           FLUSH1_ERROR("Busy")
 #define FLUSH1_ERROR_INVALID_ARGS   FLUSH1_ERROR("InvalidArgs")
 #define FLUSH1_ERROR_KERNEL         FLUSH1_ERROR("KernelError")
+#define FLUSH1_ERROR_INVALID_POLICY FLUSH1_ERROR("InvalidPolicy")
 
 /* Flush(h iommufd, t flags) -> (u flushed, u coalesced, t nsec) */
 #define FLUSH1_FLUSH_ALL_CPUS      UINT64_C(1)
