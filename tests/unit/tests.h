@@ -14,3 +14,5 @@ Suite *queue_suite(void);
 Suite *escape_suite(void);
 Suite *ledger_suite(void);
 Suite *request_suite(void);
+Suite *client_suite(void);
+Suite *flushctl_doc_suite(void);
