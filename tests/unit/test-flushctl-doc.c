@@ -7,7 +7,8 @@
  * flushctl(1), in the bash completion and in each verb's own --help; the
  * verbs flushctl(1) and the completion list must all be real ones, so a
  * removed verb cannot linger in the documentation either. Plain text
- * search, as grep would do it.
+ * search, as grep would do it. The EXAMPLE of libflushd(3) is extracted
+ * and compiled against client/flushd.h, so it stays a valid program.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,12 +169,65 @@ START_TEST(test_unknown_verb_and_option) {
 }
 END_TEST
 
+/* The first .nf/.fi block after .SH EXAMPLE, with roff's escapes undone. */
+static char *example_extract(const char *man) {
+        const char *p = strstr(man, "\n.SH EXAMPLE\n"), *end;
+        char *c, *q;
+
+        ck_assert_ptr_nonnull(p);
+        p = strstr(p, "\n.nf\n");
+        ck_assert_ptr_nonnull(p);
+        p += 5;
+        end = strstr(p, "\n.fi\n");
+        ck_assert_ptr_nonnull(end);
+
+        c = q = malloc((size_t) (end - p) + 2);
+        ck_assert_ptr_nonnull(c);
+        for (; p <= end; p++) {
+                if (p[0] == '\\' && p[1] == 'e') {
+                        *q++ = '\\';
+                        p++;
+                } else if (p[0] == '\\' && p[1] == '-') {
+                        *q++ = '-';
+                        p++;
+                } else
+                        *q++ = *p;
+        }
+        *q = '\0';
+        return c;
+}
+
+START_TEST(test_man_example_compiles) {
+        char *man = file_read("man/libflushd.3"), *example = example_extract(man);
+        char dir[] = "/tmp/flushd-example-XXXXXX", path[64], cmd[256];
+        const char *cc = getenv("CC") ?: "cc";
+        FILE *f;
+
+        ck_assert_ptr_nonnull(strstr(example, "int main(void)"));
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/example.c", dir);
+        f = fopen(path, "we");
+        ck_assert_ptr_nonnull(f);
+        fputs(example, f);
+        fclose(f);
+
+        snprintf(cmd, sizeof(cmd), "%s -std=gnu11 -Wall -Wextra -Werror -fsyntax-only -Iclient %s", cc, path);
+        ck_assert_msg(system(cmd) == 0, "the EXAMPLE of libflushd(3) does not compile: %s", cmd);
+
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        ck_assert_int_eq(system(cmd), 0);
+        free(example);
+        free(man);
+}
+END_TEST
+
 Suite *flushctl_doc_suite(void) {
         Suite *s = suite_create("flushctl-doc");
         TCase *tc = tcase_create("doc");
 
         tcase_add_test(tc, test_documented);
         tcase_add_test(tc, test_unknown_verb_and_option);
+        tcase_add_test(tc, test_man_example_compiles);
         suite_add_tcase(s, tc);
         return s;
 }
