@@ -89,6 +89,37 @@ static char *roff(const char *s) {
         return r;
 }
 
+/* The completion offers a verb exactly the options its --help shows. */
+static void verb_completion_check(const char *completion, const char *verb, const char *vhelp) {
+        Words from_help = {}, from_completion = {};
+        char key[64], *line;
+        const char *p;
+
+        snprintf(key, sizeof(key), "[%s]=\"", verb);
+        p = strstr(completion, key);
+        ck_assert_ptr_nonnull(p);
+        p += strlen(key);
+        line = strndup(p, strcspn(p, "\""));
+        ck_assert_ptr_nonnull(line);
+
+        for (p = strstr(vhelp, "\nOptions:\n"); p && (p = strstr(p, "--")); p += 2)
+                if (p[2] >= 'a' && p[2] <= 'z' && strncmp(p + 2, "help", 4) != 0)
+                        words_add(&from_help, p + 2, strspn(p + 2, "abcdefghijklmnopqrstuvwxyz-"));
+        for (p = line; (p = strstr(p, "--")); p += 2)
+                words_add(&from_completion, p + 2, strspn(p + 2, "abcdefghijklmnopqrstuvwxyz-"));
+
+        for (size_t k = 0; k < from_help.n; k++)
+                ck_assert_msg(words_has(&from_completion, from_help.word[k]),
+                              "the completion of '%s' lacks --%s", verb, from_help.word[k]);
+        for (size_t k = 0; k < from_completion.n; k++)
+                ck_assert_msg(words_has(&from_help, from_completion.word[k]),
+                              "the completion of '%s' offers --%s, which it does not take", verb,
+                              from_completion.word[k]);
+        words_free(&from_help);
+        words_free(&from_completion);
+        free(line);
+}
+
 START_TEST(test_documented) {
         char *argv[] = { "--help", NULL };
         char *help = NULL, *man = file_read("man/flushctl.1");
@@ -114,6 +145,7 @@ START_TEST(test_documented) {
                 ck_assert_int_eq(run_flushctl(vargv, &vhelp), 0);
                 ck_assert_msg(strncmp(vhelp, "flushctl ", 9) == 0 && strstr(vhelp, verbs.word[i]),
                               "'%s --help' does not show its usage", verbs.word[i]);
+                verb_completion_check(completion, verbs.word[i], vhelp);
                 free(vhelp);
                 free(r);
         }
@@ -221,6 +253,46 @@ START_TEST(test_man_example_compiles) {
 }
 END_TEST
 
+/* What the completion offers for the words (the last is the one completed). */
+static char *complete(const char *words) {
+        char cmd[512], *out = NULL;
+        size_t size = 0;
+        FILE *p;
+
+        snprintf(cmd, sizeof(cmd),
+                 "bash -c 'source client/flushctl.bash-completion; compopt() { :; }; "
+                 "COMP_WORDS=(flushctl %s); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); "
+                 "[[ \"%s\" == *\" \" ]] && COMP_WORDS+=(\"\") && COMP_CWORD=$((COMP_CWORD + 1)); "
+                 "_flushctl; echo \"${COMPREPLY[*]}\"'", words, words);
+        p = popen(cmd, "re");
+        ck_assert_ptr_nonnull(p);
+        ck_assert_int_ge(getdelim(&out, &size, '\0', p), 0);
+        ck_assert_int_eq(pclose(p), 0);
+        return out;
+}
+
+START_TEST(test_completion) {
+        static const struct {
+                const char *words;
+                const char *expect;
+        } cases[] = {
+                { "ex",                  "explain\n" },
+                { "st",                  "status stats\n" },
+                { "top --it",            "--iterations=\n" },
+                { "stats --",            "--help --bus= --json\n" },
+                { "explain --a",         "--all-cpus\n" },
+                { "--v",                 "--version\n" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char *out = complete(cases[i].words);
+
+                ck_assert_msg(strcmp(out, cases[i].expect) == 0, "completing '%s': '%s'", cases[i].words, out);
+                free(out);
+        }
+}
+END_TEST
+
 Suite *flushctl_doc_suite(void) {
         Suite *s = suite_create("flushctl-doc");
         TCase *tc = tcase_create("doc");
@@ -228,6 +300,7 @@ Suite *flushctl_doc_suite(void) {
         tcase_add_test(tc, test_documented);
         tcase_add_test(tc, test_unknown_verb_and_option);
         tcase_add_test(tc, test_man_example_compiles);
+        tcase_add_test(tc, test_completion);
         suite_add_tcase(s, tc);
         return s;
 }
