@@ -8,6 +8,7 @@
 #   make checkpatch checkpatch.pl --strict on every kernel patch
 #   make demo       boot the guest and show a workload flushed, then throttled
 #   make kernel     patched bzImage only
+#   make bench      boot the guest, run every benchmark, print the table (bench-check: fail on a missed goal)
 #   make install DESTDIR=... PREFIX=/usr
 #
 # Each folder contributes a build.mk fragment; the folder owns its rules.
@@ -76,6 +77,7 @@ include daemon/build.mk
 include tests/unit/build.mk
 include kernel/build.mk
 include tests/vm/build.mk
+include tests/bench/build.mk
 
 # Every suite writes $(BUILD)/results/<suite>.counts ("PASSED FAILED");
 # a suite that wrote nothing counts as failed.
@@ -84,7 +86,8 @@ check:
 	@$(MAKE) --no-print-directory unit-check || true
 	@$(MAKE) --no-print-directory vm-check || true
 	@$(MAKE) --no-print-directory checkpatch || true
-	@build-aux/summary.sh $(BUILD)/results unit vm checkpatch
+	@$(MAKE) --no-print-directory bench-quick || true
+	@build-aux/summary.sh $(BUILD)/results unit vm checkpatch bench
 
 # Data files: policy, bus policy, units, manual. Binaries come from the
 # folders' own install-* rules.
@@ -94,6 +97,8 @@ install-data: all
 	install -Dm644 policy/flushd.conf $(DESTDIR)$(SYSCONFDIR)/flushd/flushd.conf
 	install -Dm644 policy/org.flushd.Flush1.conf \
 		$(DESTDIR)$(DATADIR)/dbus-1/system.d/org.flushd.Flush1.conf
+	install -Dm644 policy/org.flushd.Flush1.Manager.xml \
+		$(DESTDIR)$(DATADIR)/dbus-1/interfaces/org.flushd.Flush1.Manager.xml
 	install -Dm644 systemd/flushd.service $(DESTDIR)$(UNITDIR)/flushd.service
 	install -Dm644 systemd/org.flushd.Flush1.service \
 		$(DESTDIR)$(DATADIR)/dbus-1/system-services/org.flushd.Flush1.service

@@ -11,11 +11,11 @@
 
 # The library's own version: MAJOR is the soname; bump MINOR when symbols are
 # added (in a new node of client/libflushd.sym), MAJOR only on an ABI break.
-LIBFLUSHD_VERSION = 0.2.0
+LIBFLUSHD_VERSION = 0.3.0
 LIBFLUSHD_SONAME = libflushd.so.$(firstword $(subst ., ,$(LIBFLUSHD_VERSION)))
 
 LIBFLUSHD_SRCS = client/error.c client/call.c client/dict.c client/flush.c client/explain.c \
-	client/admin.c client/track.c
+	client/admin.c client/local-wb.c client/track.c
 LIBFLUSHD_OBJS = $(LIBFLUSHD_SRCS:%.c=$(BUILD)/obj/%.o)
 FLUSHCTL_SRCS = client/flushctl.c client/flushctl-common.c client/flushctl-flush.c \
 	client/flushctl-explain.c client/flushctl-admin.c client/flushctl-stats.c \

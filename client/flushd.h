@@ -284,6 +284,71 @@ const char *flushd_status_get_policy_file(const FlushdStatus *s, size_t i);
 int flushd_status_get_counter(const FlushdStatus *s, const char *name, uint64_t *ret);
 
 /*
+ * Local write-back of one buffer range (x86): the lines of [addr, addr+len)
+ * are written back to memory from every cache, by a loop of CLFLUSHOPT
+ * (CLWB with FLUSHD_FLUSH_NO_INVALIDATE) where the CPU has them, CLFLUSH
+ * otherwise. Unprivileged, no tracking, no daemon; its cost grows with len,
+ * while a flushd round trip costs about the same at any size.
+ */
+typedef enum FlushdRangeMode {
+        FLUSHD_RANGE_AUTO = 0,          /* local below the threshold, flushd at or above it */
+        FLUSHD_RANGE_LOCAL,             /* always the local loop */
+        FLUSHD_RANGE_DAEMON,            /* always flushd_flush() */
+} FlushdRangeMode;
+
+/*
+ * The default threshold: the range size at which the local CLFLUSHOPT loop
+ * costs as much as one bus round trip. Measured by `make bench` (goal 8,
+ * tests/bench/host-local.c) on the development host, an AMD EPYC VM, on
+ * 2026-12-01 under load: one Flush round trip to the bus floor on a private
+ * dbus-daemon 116-178 us (median), the loop on a buffer just written
+ * 47-52 us per MiB, so they meet at 2.5-3.7 MiB (three runs of 21 rounds).
+ * A flushd round trip costs that floor plus its mediation plus the IPIs
+ * and WBINVD, so the true crossover lies higher; 2 MiB errs towards the
+ * daemon.
+ */
+#define FLUSHD_RANGE_THRESHOLD_DEFAULT ((size_t) 2 * 1024 * 1024)
+
+/* Return values of flushd_write_back_range() on success. */
+enum {
+        FLUSHD_RANGE_BY_LOCAL = 0,      /* written back here, by the local loop */
+        FLUSHD_RANGE_BY_DAEMON = 1,     /* written back by flushd */
+};
+
+/* What flushd_local_write_back_method() returns. */
+enum {
+        FLUSHD_LOCAL_CLFLUSH = 1,
+        FLUSHD_LOCAL_CLFLUSHOPT,
+        FLUSHD_LOCAL_CLWB,
+};
+
+/*
+ * Make [addr, addr + len) reach memory before a no-snoop DMA reads it.
+ * mode FLUSHD_RANGE_AUTO runs the local loop when len < threshold (0 means
+ * FLUSHD_RANGE_THRESHOLD_DEFAULT), the CPU has a write-back instruction and
+ * flags lacks FLUSHD_FLUSH_ALL_CPUS, and otherwise calls flushd_flush(c,
+ * iommufd, flags, ret), which writes back the CPUs the tracked threads of
+ * iommufd ran on: the daemon path covers the range only if the threads
+ * that wrote it are tracked. c and iommufd are not used on the local path
+ * (c may be NULL there). flags are FLUSHD_FLUSH_*. ret may be NULL; after
+ * the local loop it holds flushed = coalesced = 0 and the loop's time.
+ * Returns FLUSHD_RANGE_BY_LOCAL (0) or FLUSHD_RANGE_BY_DAEMON (1), or
+ * -EINVAL (addr NULL with len > 0, the range wraps around, unknown mode,
+ * FLUSHD_RANGE_LOCAL with FLUSHD_FLUSH_ALL_CPUS, or the daemon path is
+ * needed and c is NULL), -EOPNOTSUPP (FLUSHD_RANGE_LOCAL on a CPU without
+ * CLFLUSH, or not x86), or any return of flushd_flush().
+ */
+int flushd_write_back_range(FlushdClient *c, int iommufd, const void *addr, size_t len,
+                            FlushdRangeMode mode, size_t threshold, uint64_t flags, FlushdResult *ret);
+
+/*
+ * The instruction the local loop uses for flags (FLUSHD_FLUSH_NO_INVALIDATE
+ * prefers CLWB): FLUSHD_LOCAL_CLFLUSH, _CLFLUSHOPT or _CLWB, or -EOPNOTSUPP
+ * if the CPU has none (or is not x86).
+ */
+int flushd_local_write_back_method(uint64_t flags);
+
+/*
  * Describe r, a negative errno or -FLUSHD_E_* (r >= 0 is "Success").
  * Returns a static string; never NULL.
  */

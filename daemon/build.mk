@@ -20,7 +20,9 @@ DAEMON_LIB_OBJS = \
 	$(BUILD)/obj/daemon/state.o \
 	$(BUILD)/obj/daemon/event-log.o \
 	$(BUILD)/obj/daemon/worker.o \
+	$(BUILD)/obj/daemon/outbox.o \
 	$(BUILD)/obj/daemon/peer.o \
+	$(BUILD)/obj/daemon/report.o \
 	$(BUILD)/obj/daemon/request.o \
 	$(BUILD)/obj/daemon/bus.o \
 	$(BUILD)/obj/daemon/manager.o

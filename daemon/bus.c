@@ -48,6 +48,8 @@ static const BusErrorMap bus_errors[] = {
         { REQUEST_E_RESOURCES,      FLUSH1_ERROR_BUSY,           "flushd is short of resources; retry" },
         { REQUEST_E_KERNEL,         FLUSH1_ERROR_KERNEL,         "the kernel failed the write-back" },
         { REQUEST_E_IDENTITY,       FLUSH1_ERROR_ACCESS_DENIED,  "the caller's process could not be inspected" },
+        { REQUEST_E_NOT_ROOT,       FLUSH1_ERROR_ACCESS_DENIED,  "this method is for root only" },
+        { REQUEST_E_INVALID_POLICY, FLUSH1_ERROR_INVALID_POLICY, "the policy has an error; the previous one stays" },
 };
 
 static const BusErrorMap *bus_error_find(int outcome) {
@@ -62,35 +64,39 @@ const char *bus_error_name(int outcome) {
         return e ? e->name : NULL;
 }
 
-int bus_reply_outcomev(sd_bus_message *message, int outcome, const char *format, va_list ap) {
+int bus_new_outcome(sd_bus_message *message, int outcome, sd_bus_message **ret, const char *format, va_list ap) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         const BusErrorMap *e;
         char text[1024];
-        int r;
 
         assert(outcome > 0);
+        assert(ret);
 
+        *ret = NULL;
         e = bus_error_find(outcome);
         if (!e)
                 /* An outcome missing from the table is a bug here, not the caller's. */
                 return log_error_errno(EPROTO, "BUG: outcome %d has no D-Bus error name", outcome);
-        if (!format)
-                r = sd_bus_reply_method_errorf(message, e->name, "%s", e->summary);
-        else {
+        if (!sd_bus_message_get_expect_reply(message))
+                return 0;
+        if (format)
                 vsnprintf(text, sizeof(text), format, ap);
-                r = sd_bus_reply_method_errorf(message, e->name, "%s", text);
-        }
-        /* The caller may be gone, or its queue full: nothing to do about it. */
-        return r < 0 ? r : 1;
+        sd_bus_error_set_const(&error, e->name, format ? text : e->summary);
+        return sd_bus_message_new_method_error(message, ret, &error);
 }
 
 int bus_reply_outcome(sd_bus_message *message, int outcome, const char *format, ...) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         va_list ap;
         int r;
 
         va_start(ap, format);
-        r = bus_reply_outcomev(message, outcome, format, ap);
+        r = bus_new_outcome(message, outcome, &reply, format, ap);
         va_end(ap);
-        return r;
+        if (r >= 0 && reply)
+                /* The caller may be gone, or its queue full: nothing to do about it. */
+                (void) sd_bus_send(NULL, reply, NULL);
+        return r < 0 ? r : 1;
 }
 
 static int method_flush(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -111,8 +117,56 @@ static int method_flush(sd_bus_message *message, void *userdata, sd_bus_error *e
                 return bus_reply_outcome(message, BUS_E_INVALID_ARGS, "unknown flags 0x%" PRIx64,
                                          flags & ~FLUSH1_FLUSH_KNOWN);
 
-        r = request_start(m, message, fd, flags);
+        r = request_start(m, message, REQUEST_FLUSH, fd, flags);
         return r < 0 ? 0 : r;   /* whatever went wrong was answered or logged */
+}
+
+static int method_explain(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        uint64_t flags;
+        int r;
+
+        r = sd_bus_message_read(message, "t", &flags);
+        if (r < 0)
+                return bus_reply_outcome(message, BUS_E_INVALID_ARGS, "cannot read the arguments: %s",
+                                         strerror(-r));
+        if (flags & ~FLUSH1_FLUSH_KNOWN) {
+                char reason[64];
+
+                snprintf(reason, sizeof(reason), "unknown flags 0x%" PRIx64, flags & ~FLUSH1_FLUSH_KNOWN);
+                return sd_bus_reply_method_return(message, "sa{sv}", "invalid", 2,
+                                                  "error", "s", FLUSH1_ERROR_INVALID_ARGS, "reason", "s", reason);
+        }
+        r = request_start(m, message, REQUEST_EXPLAIN, -EBADF, flags);
+        return r < 0 ? 0 : r;
+}
+
+static int method_quota(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        int r = request_start(userdata, message, REQUEST_QUOTA, -EBADF, 0);
+        return r < 0 ? 0 : r;
+}
+
+static int method_reload(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        int r = request_start(userdata, message, REQUEST_RELOAD, -EBADF, 0);
+        return r < 0 ? 0 : r;
+}
+
+static int method_list_cgroups(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        int r = request_start(userdata, message, REQUEST_LIST_CGROUPS, -EBADF, 0);
+        return r < 0 ? 0 : r;
+}
+
+static int property_get_policy_files(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "s");
+        if (r >= 0 && m->policy)
+                r = sd_bus_message_append(reply, "s", m->policy->file);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        return r;
 }
 
 static const sd_bus_vtable manager_vtable[] = {
@@ -121,6 +175,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("KernelSupport", "s", NULL, offsetof(Manager, kernel_support),
                         SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("CPUs", "u", NULL, offsetof(Manager, n_cpus), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("PolicyFiles", "as", property_get_policy_files, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
         /* Counters change with every call: no PropertiesChanged for them. */
         SD_BUS_PROPERTY("Granted", "t", NULL, offsetof(Manager, n_granted), 0),
         SD_BUS_PROPERTY("Denied", "t", NULL, offsetof(Manager, n_denied), 0),
@@ -130,6 +185,30 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_ARGS("h", iommufd, "t", flags),
                                 SD_BUS_RESULT("u", flushed, "u", coalesced, "t", nsec),
                                 method_flush,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Explain",
+                                SD_BUS_ARGS("t", flags),
+                                SD_BUS_RESULT("s", verdict, "a{sv}", details),
+                                method_explain,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Quota",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("a{sv}", quota),
+                                method_quota,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        /* Root only, checked by request.c against the connection's uid
+         * once it is known. Still UNPRIVILEGED here: without the flag,
+         * sd-bus checks privileges itself with a synchronous credentials
+         * call, which would block the loop. */
+        SD_BUS_METHOD_WITH_ARGS("Reload",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_NO_RESULT,
+                                method_reload,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListCgroups",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("a(sa{sv})", sections),
+                                method_list_cgroups,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };

@@ -26,5 +26,7 @@ const char *bus_error_name(int outcome);
  * the outcome's summary. Returns 1 (the message was answered) or < 0. */
 int bus_reply_outcome(sd_bus_message *message, int outcome, const char *format, ...)
         __attribute__((format(printf, 3, 4)));
-int bus_reply_outcomev(sd_bus_message *message, int outcome, const char *format, va_list ap)
-        __attribute__((format(printf, 3, 0)));
+/* The same error as a message, for the caller to send; *ret is NULL when
+ * the call asked for no reply. */
+int bus_new_outcome(sd_bus_message *message, int outcome, sd_bus_message **ret, const char *format, va_list ap)
+        __attribute__((format(printf, 4, 0)));

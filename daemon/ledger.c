@@ -288,26 +288,50 @@ void charge_release(Charge *c) {
         *c = (Charge) {};
 }
 
-uint64_t ledger_wait_ns(Ledger *l, const PolicyMatch *match, uid_t uid, uint64_t now_ns) {
+static void inspect_one(BucketInfo *info, const Account *a, BucketKind kind, QuotaBucket *b, uint64_t now_ns) {
+        *info = (BucketInfo) {
+                .account = a,
+                .kind = kind,
+                .tokens = quota_bucket_tokens(b, now_ns),
+                .burst = b->limit.burst,
+                .per_second = (uint64_t) ((__int128) b->limit.tokens * QUOTA_NSEC_PER_SEC / b->limit.period_ns),
+                .wait_ns = quota_bucket_wait_ns(b, now_ns),
+        };
+}
+
+size_t ledger_inspect(Ledger *l, const PolicyMatch *match, uid_t uid, uint64_t now_ns, BucketInfo *ret) {
         Account *accounts[CHARGE_ACCOUNTS_MAX];
-        uint64_t longest = 0;
-        size_t n;
+        size_t n = 0, k;
 
-        n = chain_accounts(l, match, accounts);
-        for (size_t i = 0; i < n; i++) {
-                QuotaBucket *b[3] = { &accounts[i]->rate, &accounts[i]->time, NULL };
-                UserBucket **found = tfind(&uid, &accounts[i]->users, user_compare);
+        assert(l);
+        assert(match);
+        assert(ret);
 
-                if (found)
-                        b[2] = &(*found)->bucket;
-                for (size_t k = 0; k < 3; k++)
-                        if (b[k]) {
-                                uint64_t w = quota_bucket_wait_ns(b[k], now_ns);
-                                if (w > longest)
-                                        longest = w;
+        k = chain_accounts(l, match, accounts);
+        for (size_t i = 0; i < k; i++) {
+                Account *a = accounts[i];
+                UserBucket **found;
+
+                if (!quota_limit_is_unlimited(&a->rate.limit))
+                        inspect_one(&ret[n++], a, BUCKET_RATE, &a->rate, now_ns);
+                if (!quota_limit_is_unlimited(&a->user_limit)) {
+                        found = tfind(&uid, &a->users, user_compare);
+                        if (found)
+                                inspect_one(&ret[n++], a, BUCKET_USER, &(*found)->bucket, now_ns);
+                        else if (a->n_users >= ACCOUNT_USERS_MAX)
+                                inspect_one(&ret[n++], a, BUCKET_USER, &a->overflow.bucket, now_ns);
+                        else {
+                                QuotaBucket fresh;
+
+                                quota_bucket_init(&fresh, &a->user_limit, now_ns);
+                                quota_bucket_fill(&fresh);
+                                inspect_one(&ret[n++], a, BUCKET_USER, &fresh, now_ns);
                         }
+                }
+                if (!quota_limit_is_unlimited(&a->time.limit))
+                        inspect_one(&ret[n++], a, BUCKET_TIME, &a->time, now_ns);
         }
-        return longest;
+        return n;
 }
 
 typedef struct EvictContext {

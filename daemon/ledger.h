@@ -96,8 +96,29 @@ void charge_settle(Charge *c, uint64_t refund, uint64_t nsec, uint64_t now_ns);
 /* Drops the references a charge holds; it is empty afterwards. */
 void charge_release(Charge *c);
 
-/* Retry-after for a caller now: the longest wait over its buckets (0 if admitted). */
-uint64_t ledger_wait_ns(Ledger *l, const PolicyMatch *match, uid_t uid, uint64_t now_ns);
+typedef enum BucketKind {
+        BUCKET_RATE,
+        BUCKET_USER,
+        BUCKET_TIME,
+} BucketKind;
+
+/* One bucket a request would be charged to, as it stands now. */
+typedef struct BucketInfo {
+        const Account *account;
+        BucketKind kind;
+        int64_t tokens;                 /* whole tokens now; negative in debt */
+        uint64_t burst;
+        uint64_t per_second;            /* refill, in tokens per second (rounded down) */
+        uint64_t wait_ns;               /* until it holds one token */
+} BucketInfo;
+
+/*
+ * Every limited bucket a request of uid matching match would be charged
+ * to, without charging or creating anything (a uid without a share of its
+ * own is shown with a full one, as it would get). Returns how many were
+ * written to ret (at most CHARGE_ACCOUNTS_MAX * 3).
+ */
+size_t ledger_inspect(Ledger *l, const PolicyMatch *match, uid_t uid, uint64_t now_ns, BucketInfo *ret);
 
 /* Drops per-user buckets that are full and unused: they equal a new one.
  * on_evict (may be NULL) sees each before it is freed. */

@@ -88,6 +88,7 @@ Manager *manager_free(Manager *m) {
         m->workers = worker_pool_free(m->workers);
         m->peers = peer_table_free(m->peers);
         queue_done(&m->queue);
+        outbox_done(&m->outbox);
 
         sd_bus_slot_unref(m->vtable_slot);
         sd_event_source_unref(m->status_timer);
@@ -213,38 +214,45 @@ int manager_parse_argv(Manager *m, int argc, char *argv[]) {
         return 0;
 }
 
-static int policy_read(const char *file, Policy **ret) {
+/* On failure, text says FILE:LINE: message, as compilers do, so editors can jump there. */
+static int policy_read(const char *file, Policy **ret, char *text, size_t size) {
         PolicyError error;
         int r;
 
         r = policy_load(file, ret, &error);
         if (r == 0)
                 return 0;
-        /* FILE:LINE: message, as compilers do, so editors can jump there. */
         if (error.line > 0)
-                log_error("%s:%u: %s", file, error.line, error.message);
+                snprintf(text, size, "%s:%u: %s", file, error.line, error.message);
         else
-                log_error("%s: %s", file, error.message);
+                snprintf(text, size, "%s: %s", file, error.message);
         return r < 0 ? r : -EINVAL;
 }
 
 int manager_load_policy(Manager *m) {
+        char text[1024];
+        int r;
+
         assert(m);
         assert(!m->policy);
-        return policy_read(m->config_file, &m->policy);
+        r = policy_read(m->config_file, &m->policy, text, sizeof(text));
+        if (r < 0)
+                log_error("%s", text);
+        return r;
 }
 
 /* A new policy and a ledger for it, carrying over what survives; on any
  * failure the old policy stays whole. */
-int manager_reload(Manager *m) {
+int manager_reload(Manager *m, char *error, size_t size) {
         _cleanup_(policy_freep) Policy *p = NULL;
         _cleanup_(ledger_freep) Ledger *l = NULL;
+        char text[1024] = "";
         int r;
 
         assert(m);
 
         (void) sd_notify(false, "RELOADING=1\nSTATUS=Reloading the policy...");
-        r = policy_read(m->config_file, &p);
+        r = policy_read(m->config_file, &p, text, sizeof(text));
         if (r >= 0)
                 r = ledger_new(p, m->ledger, m->policy, manager_now(), &l);
         if (r >= 0 && m->state)
@@ -253,8 +261,12 @@ int manager_reload(Manager *m) {
                 (void) sd_notify(false, "READY=1\nSTATUS=Reload failed; serving the previous policy.");
                 if (m->state)
                         (void) state_adopt(m->state, m->ledger, manager_now());
-                return log_warning_errno(r, "Reload of %s failed, keeping the previous policy: %m",
-                                         m->config_file);
+                if (!*text)
+                        snprintf(text, sizeof(text), "%s: %s", m->config_file, strerror(-r));
+                if (error)
+                        snprintf(error, size, "%s", text);
+                log_warning("Reload failed, keeping the previous policy: %s", text);
+                return r;
         }
 
         policy_free(m->policy);
@@ -323,8 +335,18 @@ static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, voi
 }
 
 static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
-        (void) manager_reload(userdata);
+        (void) manager_reload(userdata, NULL, 0);
         return 0;
+}
+
+void manager_send(Manager *m, Peer *p, sd_bus_message *reply) {
+        int r;
+
+        if (!reply)
+                return;         /* the call asked for no reply */
+        r = outbox_send(&m->outbox, p ? &p->outq : NULL, reply);
+        if (r < 0)
+                log_warning_errno(r, "Failed to send a reply, ignoring: %m");
 }
 
 void manager_sync_charge(Manager *m, const Charge *c) {
@@ -473,6 +495,11 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return r;
 
+        quota_bucket_init(&m->inspect_bucket,
+                          &(QuotaLimit) { .tokens = REQUEST_INSPECT_RATE, .period_ns = QUOTA_NSEC_PER_SEC,
+                                          .burst = REQUEST_INSPECT_BURST }, manager_now());
+        quota_bucket_fill(&m->inspect_bucket);  /* not a security limit: a fair share of the loop */
+
         r = sd_event_default(&m->event);
         if (r < 0)
                 return log_error_errno(r, "Failed to allocate the event loop: %m");
@@ -504,6 +531,10 @@ int manager_start(Manager *m) {
         r = manager_connect_bus(m);
         if (r < 0)
                 return r;
+
+        r = outbox_init(&m->outbox, m->bus, m->event);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the reply queue: %m");
 
         callbacks.userdata = m;
         r = peer_table_new(m->bus, &callbacks, &m->peers);

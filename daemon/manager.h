@@ -12,6 +12,7 @@
 #include "event-log.h"
 #include "kernel.h"
 #include "ledger.h"
+#include "outbox.h"
 #include "peer.h"
 #include "policy.h"
 #include "queue.h"
@@ -48,6 +49,7 @@ typedef struct Manager {
         WorkerPool *workers;
 
         PeerTable *peers;
+        Outbox outbox;                  /* replies, round-robin when the bus is slow */
         Queue queue;                    /* admitted requests waiting for a worker */
         ListHead requests;              /* every Request in flight */
         unsigned n_requests;
@@ -55,6 +57,7 @@ typedef struct Manager {
         bool stopping;
 
         EventLog events;
+        QuotaBucket inspect_bucket;     /* Explain and Quota, all callers together */
 
         /* D-Bus properties (read through offsetof) */
         const char *version;
@@ -77,7 +80,9 @@ int manager_parse_argv(Manager *m, int argc, char *argv[]);
 int manager_load_policy(Manager *m);
 int manager_start(Manager *m);
 int manager_run(Manager *m);
-int manager_reload(Manager *m);
+/* Reloads the policy; on failure the old one stays and error (if not
+ * NULL) says FILE:LINE: message. */
+int manager_reload(Manager *m, char *error, size_t size);
 /* SIGTERM: answer what is queued, finish what runs, then leave the loop. */
 void manager_stop(Manager *m);
 
@@ -88,5 +93,7 @@ void manager_notify_status(Manager *m);
 bool manager_fds_available(Manager *m);
 /* Answers Busy, counts it and logs it (rate-limited). */
 int manager_reply_busy(Manager *m, sd_bus_message *message, const char *why);
+/* Sends a reply to the caller of p (NULL: not known), fairly. */
+void manager_send(Manager *m, Peer *p, sd_bus_message *reply);
 /* Persists the accounts and per-user buckets a charge touched. */
 void manager_sync_charge(Manager *m, const Charge *c);

@@ -48,6 +48,7 @@ static void peer_free(Peer *p) {
         if (p->state == PEER_RESOLVING)
                 p->table->n_resolving--;
         sd_bus_slot_unref(p->slot);
+        outbox_queue_clear(&p->outq);
         identity_free(p->identity);
         list_unlink(&p->lru);
         free(p->name);
@@ -297,6 +298,7 @@ int peer_table_get(PeerTable *t, sd_bus_message *message, Peer **ret) {
         list_init(&p->requests);
         list_init(&p->lru);
         queue_flow_init(&p->flow);
+        outbox_queue_init(&p->outq);
 
         r = bus_call_credentials(t->bus, p);
         if (r < 0) {

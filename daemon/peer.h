@@ -8,6 +8,7 @@
 #include <systemd/sd-bus.h>
 
 #include "identity.h"
+#include "outbox.h"
 #include "queue.h"
 #include "util/list.h"
 
@@ -34,6 +35,7 @@ typedef struct Peer {
         unsigned n_requests;
         ListHead lru;                   /* in PeerTable.lru, least recently used first */
         QueueFlow flow;                 /* this connection's admitted requests waiting for a worker */
+        OutboxQueue outq;               /* its replies waiting for the bus to take them */
 } Peer;
 
 /* Called when a peer's identity is settled (ready or failed), and when a

@@ -28,6 +28,11 @@
  * is settled in every case: refunded when the kernel wrote nothing back
  * because it failed, and for an all-CPU flush refunded down to the CPUs
  * it really wrote back; the kernel time is charged to the time budgets.
+ *
+ * Explain and Quota take the same path up to the verdict and answer with
+ * it instead of charging; Reload and ListCgroups are identified the same
+ * way and refused unless the connection's uid is 0, whatever the bus
+ * policy let through.
  */
 #include <assert.h>
 #include <fcntl.h>
@@ -38,6 +43,7 @@
 #include "bus.h"
 #include "escape.h"
 #include "manager.h"
+#include "report.h"
 #include "request.h"
 #include "util/macro.h"
 
@@ -61,14 +67,6 @@ int request_outcome_from_errno(int r) {
         default:
                 return REQUEST_E_KERNEL;
         }
-}
-
-static const char *section_name(const Account *a) {
-        if (!a)
-                return "-";
-        if (!a->label)
-                return "[Default]";
-        return *a->label ? a->label : "[Daemon]";
 }
 
 static Request *request_free(Request *req) {
@@ -100,16 +98,34 @@ static Request *request_free(Request *req) {
         return NULL;
 }
 
-/* Reply with an outcome's error (unless the caller is gone), then free. */
+/* Answers with an outcome's error, unless the caller is gone. */
+__attribute__((format(printf, 3, 0)))
+static void request_answerv(Request *req, int outcome, const char *format, va_list ap) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+
+        if (!req->peer)
+                return;
+        (void) bus_new_outcome(req->message, outcome, &reply, format, ap);
+        manager_send(req->manager, req->peer, reply);
+}
+
+__attribute__((format(printf, 3, 4)))
+static void request_answer(Request *req, int outcome, const char *format, ...) {
+        va_list ap;
+
+        va_start(ap, format);
+        request_answerv(req, outcome, format, ap);
+        va_end(ap);
+}
+
+/* Answer with an outcome's error, then free. */
 __attribute__((format(printf, 3, 4)))
 static void request_fail(Request *req, int outcome, const char *format, ...) {
         va_list ap;
 
-        if (req->peer) {
-                va_start(ap, format);
-                (void) bus_reply_outcomev(req->message, outcome, format, ap);
-                va_end(ap);
-        }
+        va_start(ap, format);
+        request_answerv(req, outcome, format, ap);
+        va_end(ap);
         request_free(req);
 }
 
@@ -122,12 +138,26 @@ static void log_refusal(Request *req, EventKind kind, int outcome, const char *c
                 .uid = id ? id->uid : (uid_t) -1,
                 .pid = id ? id->pid : 0,
                 .cgroup = cgroup,
-                .section = a ? section_name(a) : NULL,
+                .section = a ? report_account_name(a) : NULL,
                 .verdict = bus_error_name(outcome),
                 .tokens = tokens,
         };
 
         event_log(&m->events, kind, manager_now(), &f, message);
+}
+
+static void deny_text(char *buf, size_t size, const Account *decider, const char *cgroup, int outcome) {
+        snprintf(buf, size, "%s%s, which governs cgroup %s, does not allow %s",
+                 decider->label ? "cgroup section " : "section ", report_account_name(decider), cgroup,
+                 outcome == POLICY_E_DENIED ? "flushes (Allow=no)" : "all-CPU flushes (AllowAllCPUs=no)");
+}
+
+static void throttle_text(char *buf, size_t size, const Manager *m, const Account *worst, uint64_t retry_ns) {
+        uint64_t ms = (retry_ns + 999999) / 1000000;
+
+        snprintf(buf, size, "quota of %s reached; retry after %" PRIu64 ".%03" PRIu64 "s",
+                 worst == m->ledger->global ? "the daemon ([Daemon])" : report_account_name(worst),
+                 ms / 1000, ms % 1000);
 }
 
 static void dispatch(Manager *m) {
@@ -141,6 +171,115 @@ static void dispatch(Manager *m) {
         }
 }
 
+/* Sends a ready reply (unless the caller is gone) and frees the request. */
+static void request_reply(Request *req, sd_bus_message *reply, int r) {
+        if (r < 0)
+                return request_fail(req, request_outcome_from_errno(r), "cannot build the reply: %s",
+                                    strerror(-r));
+        if (req->peer)
+                manager_send(req->manager, req->peer, reply);
+        request_free(req);
+}
+
+static int append_common(sd_bus_message *reply, const Identity *id, const char *cgroup, const Account *decider) {
+        int r;
+
+        r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}", "uid", "u", (uint32_t) id->uid,
+                                  "pid", "u", (uint32_t) id->pid, "cgroup", "s", cgroup,
+                                  "decider", "s", report_account_name(decider));
+        return r;
+}
+
+/* Explain and Quota: the verdict Flush would give now, and the buckets. */
+static void request_inspect(Request *req, const PolicyMatch *match, const char *cgroup) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = req->manager;
+        const Identity *id = req->peer->identity;
+        BucketInfo buckets[CHARGE_ACCOUNTS_MAX * 3];
+        Account *decider = ledger_account(m->ledger, match->chain[0]);
+        const PolicySection *ds = policy_section(m->policy, match->chain[0]);
+        const BucketInfo *worst = NULL;
+        char reason[1024] = "";
+        const char *verdict = "granted", *error = "";
+        int64_t tokens = INT64_MAX;
+        uint64_t now = manager_now(), cost;
+        size_t n;
+        int r, p;
+
+        cost = req->flags & FLUSH1_FLUSH_ALL_CPUS ? (m->n_cpus ?: 1) : 1;
+        n = ledger_inspect(m->ledger, match, id->uid, now, buckets);
+        for (size_t i = 0; i < n; i++) {
+                if (buckets[i].wait_ns > 0 && (!worst || buckets[i].wait_ns > worst->wait_ns))
+                        worst = &buckets[i];
+                if (buckets[i].kind == BUCKET_TIME)
+                        tokens = buckets[i].tokens < 1 && tokens > -1 ? -1 : tokens;
+                else if (buckets[i].tokens < tokens)
+                        tokens = buckets[i].tokens;
+        }
+
+        p = policy_check(m->policy, match, req->flags & FLUSH1_FLUSH_ALL_CPUS);
+        if (p != 0) {
+                verdict = "denied";
+                error = bus_error_name(p);
+                deny_text(reason, sizeof(reason), decider, cgroup, p);
+        } else if (worst) {
+                verdict = "throttled";
+                error = FLUSH1_ERROR_QUOTA_EXCEEDED;
+                throttle_text(reason, sizeof(reason), m, worst->account, worst->wait_ns);
+        } else
+                snprintf(reason, sizeof(reason), "%s allows the caller and every bucket has room",
+                         report_account_name(decider));
+
+        r = sd_bus_message_new_method_return(req->message, &reply);
+        if (r >= 0 && req->kind == REQUEST_EXPLAIN)
+                r = sd_bus_message_append(reply, "s", verdict);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r >= 0)
+                r = append_common(reply, id, cgroup, decider);
+        if (r >= 0 && req->kind == REQUEST_EXPLAIN)
+                r = sd_bus_message_append(reply, "{sv}{sv}{sv}", "error", "s", error, "reason", "s", reason,
+                                          "cost", "t", cost);
+        if (r >= 0 && req->kind == REQUEST_QUOTA)
+                r = sd_bus_message_append(reply, "{sv}{sv}{sv}", "tokens", "x", tokens,
+                                          "allow", "b", ds->allow, "allow_all_cpus", "b", ds->allow_all_cpus);
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}", "retry_after_usec", "t",
+                                          p == 0 && worst ? (worst->wait_ns + 999) / 1000 : UINT64_C(0));
+        if (r >= 0)
+                r = report_append_chain(reply, m->ledger, match);
+        if (r >= 0)
+                r = report_append_buckets(reply, buckets, n);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        request_reply(req, reply, r);
+}
+
+/* Reload and ListCgroups: root only, checked here whatever the bus allowed. */
+static void request_admin(Request *req) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = req->manager;
+        char error[1024];
+        int r;
+
+        if (req->peer->identity->uid != 0)
+                return request_fail(req, REQUEST_E_NOT_ROOT, "%s is for root only (the caller is uid %u)",
+                                    req->kind == REQUEST_RELOAD ? "Reload" : "ListCgroups",
+                                    (unsigned) req->peer->identity->uid);
+
+        if (req->kind == REQUEST_RELOAD) {
+                r = manager_reload(m, error, sizeof(error));
+                if (r < 0)
+                        return request_fail(req, REQUEST_E_INVALID_POLICY, "%s", error);
+                r = sd_bus_message_new_method_return(req->message, &reply);
+        } else {
+                r = sd_bus_message_new_method_return(req->message, &reply);
+                if (r >= 0)
+                        r = report_append_sections(reply, m->policy, m->ledger, manager_now());
+        }
+        request_reply(req, reply, r);
+}
+
 /* The connection's identity is settled: identify, decide, charge, queue. */
 static void request_admit(Request *req) {
         Manager *m = req->manager;
@@ -149,7 +288,7 @@ static void request_admit(Request *req) {
         const char *path;
         Account *decider, *worst = NULL;
         PolicyMatch match;
-        uint64_t tokens, retry_ns, ms, now;
+        uint64_t tokens, retry_ns, now;
         int r;
 
         assert(p);
@@ -172,12 +311,20 @@ static void request_admit(Request *req) {
 
         /* policy */
         policy_match(m->policy, path, &match);
+        switch (req->kind) {
+        case REQUEST_FLUSH:
+                break;
+        case REQUEST_EXPLAIN:
+        case REQUEST_QUOTA:
+                return request_inspect(req, &match, cgroup);
+        case REQUEST_RELOAD:
+        case REQUEST_LIST_CGROUPS:
+                return request_admin(req);
+        }
         decider = ledger_account(m->ledger, match.chain[0]);
         r = policy_check(m->policy, &match, req->flags & FLUSH1_FLUSH_ALL_CPUS);
         if (r != 0) {
-                snprintf(text, sizeof(text), "%s%s, which governs cgroup %s, does not allow %s",
-                         decider->label ? "cgroup section " : "section ", section_name(decider), cgroup,
-                         r == POLICY_E_DENIED ? "flushes (Allow=no)" : "all-CPU flushes (AllowAllCPUs=no)");
+                deny_text(text, sizeof(text), decider, cgroup, r);
                 m->n_denied++;
                 decider->counters.denied++;
                 state_sync_account(m->state, decider);
@@ -193,10 +340,7 @@ static void request_admit(Request *req) {
         if (r < 0)
                 return request_fail(req, REQUEST_E_RESOURCES, "cannot charge the request: %s", strerror(-r));
         if (r > 0) {
-                ms = (retry_ns + 999999) / 1000000;
-                snprintf(text, sizeof(text), "quota of %s reached; retry after %" PRIu64 ".%03" PRIu64 "s",
-                         worst == m->ledger->global ? "the daemon ([Daemon])" : section_name(worst),
-                         ms / 1000, ms % 1000);
+                throttle_text(text, sizeof(text), m, worst, retry_ns);
                 m->n_throttled++;
                 worst->counters.throttled++;
                 state_sync_account(m->state, worst);
@@ -221,7 +365,7 @@ static void request_admit(Request *req) {
         dispatch(m);
 }
 
-int request_start(Manager *m, sd_bus_message *message, int fd, uint64_t flags) {
+int request_start(Manager *m, sd_bus_message *message, RequestKind kind, int fd, uint64_t flags) {
         Request *req;
         Peer *p;
         int r;
@@ -242,12 +386,16 @@ int request_start(Manager *m, sd_bus_message *message, int fd, uint64_t flags) {
                                          strerror(-r));
         if (p->n_requests >= REQUESTS_PER_PEER_MAX)
                 return manager_reply_busy(m, message, "too many requests in flight on this connection");
+        if ((kind == REQUEST_EXPLAIN || kind == REQUEST_QUOTA) &&
+            quota_charge((QuotaBucket *[]) { &m->inspect_bucket }, NULL, 1, manager_now(), NULL, NULL) != 0)
+                return manager_reply_busy(m, message, "too many Explain and Quota calls");
 
         req = calloc(1, sizeof(*req));
         if (!req)
                 return bus_reply_outcome(message, REQUEST_E_RESOURCES, "out of memory");
         *req = (Request) {
                 .manager = m,
+                .kind = kind,
                 .message_fd = -EBADF,
                 .peer = p,
                 .message = sd_bus_message_ref(message),
@@ -333,18 +481,23 @@ void request_on_job_done(WorkerJob *job, void *userdata) {
 
         if (!req->peer)
                 ;               /* the caller is gone: drop the answer */
-        else if (r == 0)
-                (void) sd_bus_reply_method_return(req->message, "uut", res->flushed, res->coalesced, res->nsec);
-        else if (r > 0)
-                (void) bus_reply_outcome(req->message, r, "%s", kernel_outcome_to_string(m->kernel, r));
+        else if (r == 0) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+
+                if (sd_bus_message_get_expect_reply(req->message) &&
+                    sd_bus_message_new_method_return(req->message, &reply) >= 0 &&
+                    sd_bus_message_append(reply, "uut", res->flushed, res->coalesced, res->nsec) >= 0)
+                        manager_send(m, req->peer, reply);
+        } else if (r > 0)
+                request_answer(req, r, "%s", kernel_outcome_to_string(m->kernel, r));
         else if (r == -ECANCELED)
-                (void) bus_reply_outcome(req->message, REQUEST_E_STOPPING, NULL);
+                request_answer(req, REQUEST_E_STOPPING, NULL);
         else {
                 char text[256];
 
                 snprintf(text, sizeof(text), "IOMMU_CACHE_WB failed: %s", strerror(-r));
                 log_refusal(req, EVENT_KERNEL_FAILURE, REQUEST_E_KERNEL, NULL, a, INT64_MAX, text);
-                (void) bus_reply_outcome(req->message, request_outcome_from_errno(r), "%s", text);
+                request_answer(req, request_outcome_from_errno(r), "%s", text);
         }
         request_free(req);
         if (!m->stopping)

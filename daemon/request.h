@@ -23,7 +23,22 @@ enum {
         REQUEST_E_RESOURCES,            /* a transient shortage (ENOMEM, EMFILE, ...) */
         REQUEST_E_KERNEL,               /* the kernel failed the write-back unexpectedly */
         REQUEST_E_IDENTITY,             /* the caller's process could not be inspected */
+        REQUEST_E_NOT_ROOT,             /* an admin method called by a uid other than 0 */
+        REQUEST_E_INVALID_POLICY,       /* Reload found an error; the old policy stays */
 };
+
+/* What a call asks for. All go through the same identification. */
+typedef enum RequestKind {
+        REQUEST_FLUSH,
+        REQUEST_EXPLAIN,
+        REQUEST_QUOTA,
+        REQUEST_RELOAD,
+        REQUEST_LIST_CGROUPS,
+} RequestKind;
+
+/* Explain and Quota share one bucket: they are free, not unlimited. */
+#define REQUEST_INSPECT_RATE  50        /* per second */
+#define REQUEST_INSPECT_BURST 100
 
 typedef struct Manager Manager;
 
@@ -36,6 +51,7 @@ typedef enum RequestState {
 typedef struct Request {
         Manager *manager;
         Peer *peer;                     /* NULL once the connection went away */
+        RequestKind kind;
         sd_bus_message *message;        /* holds the caller's fd */
         int message_fd;                 /* that fd, owned by message */
         uint64_t flags;
@@ -48,8 +64,9 @@ typedef struct Request {
         Account *decider;               /* the section that decided, for its counters */
 } Request;
 
-/* Flush(h, t): takes over nothing; refs message if the request goes on. */
-int request_start(Manager *m, sd_bus_message *message, int fd, uint64_t flags);
+/* Any method: takes over nothing; refs message if the request goes on.
+ * fd is Flush's (owned by message), -EBADF for the others. */
+int request_start(Manager *m, sd_bus_message *message, RequestKind kind, int fd, uint64_t flags);
 /* Peer callbacks (peer.c), with the Manager as userdata. */
 void request_on_peer_settled(Peer *p, void *userdata);
 void request_on_peer_gone(Peer *p, void *userdata);

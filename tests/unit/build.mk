@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/unit/build.mk - Check suites for the daemon's pure modules
 #
-# One runner links every suite with the daemon's DAEMON_LIB_OBJS; it prints
+# One runner links every suite with the daemon's DAEMON_LIB_OBJS (and the
+# library's local write-back, with the flush path it falls back to); it prints
 # Check's summary and writes $(BUILD)/results/unit.counts ("PASSED FAILED").
 
 UNIT_TEST_OBJS = \
@@ -16,7 +17,8 @@ UNIT_TEST_OBJS = \
 	$(BUILD)/obj/tests/unit/test-request.o \
 	$(BUILD)/obj/tests/unit/fake-flush1.o \
 	$(BUILD)/obj/tests/unit/test-client.o \
-	$(BUILD)/obj/tests/unit/test-flushctl-doc.o
+	$(BUILD)/obj/tests/unit/test-flushctl-doc.o \
+	$(BUILD)/obj/tests/unit/test-local-wb.o
 
 UNIT_TEST_LIBS = $(shell $(PKG_CONFIG) --libs check libsystemd inih) -lpthread
 

@@ -576,6 +576,206 @@ START_TEST(test_stop_answers_queued) {
 }
 END_TEST
 
+/* Reads the string entry key of an a{sv} dictionary into buf. */
+static void dict_find_string(sd_bus_message *m, const char *key, char *buf, size_t size) {
+        const char *k, *v;
+
+        buf[0] = '\0';
+        ck_assert_int_ge(sd_bus_message_enter_container(m, 'a', "{sv}"), 0);
+        while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+                ck_assert_int_ge(sd_bus_message_read(m, "s", &k), 0);
+                if (strcmp(k, key) == 0 && sd_bus_message_peek_type(m, NULL, &v) >= 0 && strcmp(v, "s") == 0) {
+                        ck_assert_int_ge(sd_bus_message_read(m, "v", "s", &v), 0);
+                        snprintf(buf, size, "%s", v);
+                } else
+                        ck_assert_int_ge(sd_bus_message_skip(m, "v"), 0);
+                ck_assert_int_ge(sd_bus_message_exit_container(m), 0);
+        }
+        ck_assert_int_ge(sd_bus_message_exit_container(m), 0);
+}
+
+static void explain(sd_bus *bus, uint64_t flags, char *verdict, size_t size, char *error, size_t esize) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *v;
+
+        ck_assert_int_ge(sd_bus_call_method(bus, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE, "Explain",
+                                            &e, &reply, "t", flags), 0);
+        ck_assert_int_ge(sd_bus_message_read(reply, "s", &v), 0);
+        snprintf(verdict, size, "%s", v);
+        dict_find_string(reply, "error", error, esize);
+}
+
+/* Explain says what Flush would answer, for each verdict, and charges nothing. */
+START_TEST(test_explain_verdicts) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *a = NULL;
+        char verdict[32], error[128];
+        Harness h;
+
+        /* Rate=1/h: empty at start, so a plain flush would be throttled;
+         * all CPUs are denied. */
+        harness_start(&h, "[Default]\nAllow=yes\nRate=1/h\nBurst=1\n", 1);
+        a = client(&h);
+        explain(a, 0, verdict, sizeof(verdict), error, sizeof(error));
+        ck_assert_str_eq(verdict, "throttled");
+        ck_assert_str_eq(error, FLUSH1_ERROR_QUOTA_EXCEEDED);
+        explain(a, FLUSH1_FLUSH_ALL_CPUS, verdict, sizeof(verdict), error, sizeof(error));
+        ck_assert_str_eq(verdict, "denied");
+        ck_assert_str_eq(error, FLUSH1_ERROR_ACCESS_DENIED);
+        explain(a, UINT64_C(1) << 9, verdict, sizeof(verdict), error, sizeof(error));
+        ck_assert_str_eq(verdict, "invalid");
+        ck_assert_str_eq(error, FLUSH1_ERROR_INVALID_ARGS);
+        harness_stop(&h);
+
+        harness_start(&h, open_policy, 1);
+        sd_bus_flush_close_unref(a);
+        a = client(&h);
+        explain(a, 0, verdict, sizeof(verdict), error, sizeof(error));
+        ck_assert_str_eq(verdict, "granted");
+        ck_assert_str_eq(error, "");
+        ck_assert_uint_eq(h.manager->n_granted, 0);     /* nothing was written back */
+        harness_stop(&h);
+}
+END_TEST
+
+START_TEST(test_quota_dictionary) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *a = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        char decider[64];
+        Harness h;
+
+        harness_start(&h, "[Default]\nAllow=no\n[Cgroup all]\nPath=/\nAllow=yes\nRate=10/s\n", 1);
+        a = client(&h);
+        ck_assert_int_ge(sd_bus_call_method(a, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE, "Quota",
+                                            &e, &reply, ""), 0);
+        dict_find_string(reply, "decider", decider, sizeof(decider));
+        ck_assert_str_eq(decider, "all");
+        harness_stop(&h);
+}
+END_TEST
+
+/* Reload: a bad file keeps the old policy and says FILE:LINE; a good one
+ * takes effect. Non-root callers are refused by the daemon itself (the
+ * private bus lets anyone call anything). */
+START_TEST(test_reload_and_admin_methods) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *a = NULL;
+        char verdict[32], error[128], config[160];
+        int status;
+        pid_t pid;
+        FILE *f;
+        Harness h;
+
+        harness_start(&h, "[Default]\nAllow=yes\n", 1);
+        a = client(&h);
+        snprintf(config, sizeof(config), "%s/flushd.conf", h.dir);
+
+        f = fopen(config, "we");
+        ck_assert_ptr_nonnull(f);
+        fputs("[Default]\nAllow=no\nRate=fast\n", f);
+        fclose(f);
+        {
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+
+                ck_assert_int_lt(sd_bus_call_method(a, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE,
+                                                    "Reload", &e, NULL, ""), 0);
+                ck_assert_str_eq(e.name, FLUSH1_ERROR_INVALID_POLICY);
+                ck_assert_ptr_nonnull(strstr(e.message, "flushd.conf:3: "));
+        }
+        explain(a, 0, verdict, sizeof(verdict), error, sizeof(error));
+        ck_assert_str_eq(verdict, "granted");           /* the old policy, whole */
+
+        f = fopen(config, "we");
+        ck_assert_ptr_nonnull(f);
+        fputs("[Default]\nAllow=no\n", f);
+        fclose(f);
+        ck_assert_int_ge(sd_bus_call_method(a, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE, "Reload",
+                                            NULL, NULL, ""), 0);
+        explain(a, 0, verdict, sizeof(verdict), error, sizeof(error));
+        ck_assert_str_eq(verdict, "denied");
+
+        /* The same calls as nobody: AccessDenied from the daemon. */
+        ck_assert_int_eq(chmod(h.dir, 0755), 0);
+        pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+                _cleanup_(sd_bus_error_free) sd_bus_error e1 = SD_BUS_ERROR_NULL, e2 = SD_BUS_ERROR_NULL;
+                sd_bus *b = NULL;
+
+                if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
+                        _exit(10);
+                if (sd_bus_new(&b) < 0 || sd_bus_set_address(b, h.address) < 0 ||
+                    sd_bus_set_bus_client(b, 1) < 0 || sd_bus_start(b) < 0)
+                        _exit(11);
+                if (sd_bus_call_method(b, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE, "Reload",
+                                       &e1, NULL, "") >= 0 || !sd_bus_error_has_name(&e1, FLUSH1_ERROR_ACCESS_DENIED))
+                        _exit(12);
+                if (sd_bus_call_method(b, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE, "ListCgroups",
+                                       &e2, NULL, "") >= 0 || !sd_bus_error_has_name(&e2, FLUSH1_ERROR_ACCESS_DENIED))
+                        _exit(13);
+                _exit(0);
+        }
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "as nobody: status %d", status);
+        harness_stop(&h);
+}
+END_TEST
+
+/* The members of the first interface of an introspection text, one line
+ * each: <property ...>, <method ...>, <arg ...>, in order. */
+static void members_of(const char *xml, char *out, size_t size) {
+        const char *p = xml;
+        size_t o = 0;
+
+        out[0] = '\0';
+        while ((p = strchr(p, '<'))) {
+                const char *end = strchr(p, '>');
+
+                if (!end || !strncmp(p, "</interface>", 12))
+                        break;
+                if ((!strncmp(p, "<property ", 10) || !strncmp(p, "<method ", 8) || !strncmp(p, "<arg ", 5)) &&
+                    o + (size_t) (end - p) + 2 < size) {
+                        memcpy(out + o, p, end - p + 1);
+                        o += end - p + 1;
+                        out[o++] = '\n';
+                        out[o] = '\0';
+                }
+                p = end + 1;
+        }
+}
+
+/* The interface file shipped in policy/ is what the daemon serves. */
+START_TEST(test_interface_file_matches) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *a = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *file = NULL;
+        static char want[16384], got[16384];
+        const char *xml, *iface;
+        size_t size = 0;
+        FILE *f;
+        Harness h;
+
+        f = fopen("policy/org.flushd.Flush1.Manager.xml", "re");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_gt(getdelim(&file, &size, '\0', f), 0);
+        fclose(f);
+        members_of(file, want, sizeof(want));
+
+        harness_start(&h, open_policy, 1);
+        a = client(&h);
+        ck_assert_int_ge(sd_bus_call_method(a, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH,
+                                            "org.freedesktop.DBus.Introspectable", "Introspect", &e, &reply, ""), 0);
+        ck_assert_int_ge(sd_bus_message_read(reply, "s", &xml), 0);
+        iface = strstr(xml, "<interface name=\"" FLUSH1_INTERFACE "\"");
+        ck_assert_ptr_nonnull(iface);
+        members_of(iface, got, sizeof(got));
+        ck_assert_ptr_nonnull(strstr(want, "<method name=\"ListCgroups\">"));
+        ck_assert_str_eq(got, want);
+        harness_stop(&h);
+}
+END_TEST
+
 /* A connection's record goes when the bus says the connection went away. */
 START_TEST(test_peer_forgotten_on_disconnect) {
         sd_bus *a;
@@ -611,6 +811,10 @@ Suite *request_suite(void) {
         tcase_add_test(tc, test_invalid_fd_is_refunded);
         tcase_add_test(tc, test_stop_answers_queued);
         tcase_add_test(tc, test_peer_forgotten_on_disconnect);
+        tcase_add_test(tc, test_explain_verdicts);
+        tcase_add_test(tc, test_quota_dictionary);
+        tcase_add_test(tc, test_reload_and_admin_methods);
+        tcase_add_test(tc, test_interface_file_matches);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -16,3 +16,4 @@ Suite *ledger_suite(void);
 Suite *request_suite(void);
 Suite *client_suite(void);
 Suite *flushctl_doc_suite(void);
+Suite *local_wb_suite(void);

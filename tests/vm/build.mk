@@ -15,6 +15,9 @@ VM_DEPS_STAMP = $(BUILD)/.deps-vm
 VM_TIMEOUT ?= 600
 
 VM_PROGS = $(addprefix $(VM_PROGS_DIR)/,runas bus-wait wb-direct track-flush demo)
+# issue 14's request-path tests (guest/tests-request.sh): sd-bus only.
+VM_PROGS_BUS = $(addprefix $(VM_PROGS_DIR)/,flood victim swarm)
+VM_PROGS += $(VM_PROGS_BUS)
 VM_GUEST_FILES = $(wildcard $(VM_DIR)/guest/*) policy/org.flushd.Flush1.conf
 # The product as client/ and daemon/ build it; a rebuild of any of them, of
 # a test program, a guest file or the host's busybox/dbus-daemon rebuilds
@@ -38,6 +41,10 @@ $(VM_PROGS_DIR)/wb-direct: $(BUILD)/obj/$(VM_DIR)/progs/wb-direct.o
 	$(CC) $(FLUSHD_LDFLAGS) -o $@ $^
 
 $(VM_PROGS_DIR)/bus-wait: $(BUILD)/obj/$(VM_DIR)/progs/bus-wait.o
+	@mkdir -p $(@D)
+	$(CC) $(FLUSHD_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libsystemd)
+
+$(VM_PROGS_BUS): $(VM_PROGS_DIR)/%: $(BUILD)/obj/$(VM_DIR)/progs/%.o
 	@mkdir -p $(@D)
 	$(CC) $(FLUSHD_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libsystemd)
 

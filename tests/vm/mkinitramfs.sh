@@ -75,6 +75,13 @@ install_file "$here/guest/tests.sh" usr/libexec/flushd-vm/tests.sh 0644
 install_file "$here/guest/flush-tracked" usr/libexec/flushd-vm/flush-tracked 0755
 install_file "$here/guest/flushd-check.conf" etc/flushd/check.conf 0644
 install_file "$here/guest/flushd-demo.conf" etc/flushd/demo.conf 0644
+install_file "$here/guest/tests-request.sh" usr/libexec/flushd-vm/tests-request.sh 0644
+install_file "$here/guest/flushd-request.conf" etc/flushd/request.conf 0644
+install_file "$here/guest/flushd-peruser.conf" etc/flushd/peruser.conf 0644
+# Bench mode (make bench): its steps, policy and the bus floor's bus policy.
+install_file "$here/guest/bench.sh" usr/libexec/flushd-vm/bench.sh 0644
+install_file "$here/guest/flushd-bench.conf" etc/flushd/bench.conf 0644
+install_file "$here/guest/bench-bus.conf" usr/share/dbus-1/system.d/bench-bus.conf 0644
 
 # Users: the daemon's own user and three unprivileged test users in group
 # iommu, which the guest init gives access to /dev/iommu.

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # run.sh - boot the test guest under QEMU (TCG) and report what it did
 #
-# Usage: tests/vm/run.sh check|demo
+# Usage: tests/vm/run.sh check|demo|bench
 # Environment: BUILD (default build), VM_TIMEOUT (seconds, default 600),
-#              QEMU (default qemu-system-x86_64)
+#              QEMU (default qemu-system-x86_64), VM_APPEND (more kernel
+#              command line, e.g. flushd.bench=quick)
 #
 # Boots BUILD/kernel/bzImage with BUILD/vm/initramfs.cpio.gz under a hard
 # timeout, keeps the whole serial console in BUILD/vm/MODE.log, and turns
@@ -19,8 +20,8 @@ set -uo pipefail
 
 mode=${1:-}
 case "$mode" in
-check|demo) ;;
-*) echo "Usage: $0 check|demo" >&2; exit 2 ;;
+check|demo|bench) ;;
+*) echo "Usage: $0 check|demo|bench" >&2; exit 2 ;;
 esac
 
 build=${BUILD:-build}
@@ -53,14 +54,18 @@ live_filter() {
                 sed -un -e 's/\r$//' \
                         -e 's/^FLUSHD-TEST PASS \(.*\)/  PASS  \1/p' \
                         -e 's/^FLUSHD-TEST FAIL \(.*\)/  FAIL  \1/p'
+        elif [ "$mode" = bench ]; then
+                # tests/bench/run.sh reads the results from the log.
+                sed -un -e 's/\r$//' -e 's/^FLUSHD-BENCH-STEP \(.*\)/  bench: \1/p' \
+                        -e 's/^FLUSHD-TEST FAIL \(.*\)/  FAIL  \1/p'
         else
                 sed -un -e 's/\r$//' -e 's/^FLUSHD-DEMO //p' \
                         -e 's/^FLUSHD-TEST FAIL \(.*\)/  FAIL  \1/p'
         fi
 }
 
-if [ "$mode" = check ]; then
-        echo "vm: booting $kernel (QEMU TCG, 4 CPUs), serial log: $log"
+if [ "$mode" = check ] || [ "$mode" = bench ]; then
+        echo "vm: booting $kernel (QEMU TCG, 4 CPUs) in $mode mode, serial log: $log"
 else
         policy=$(grep -E '^(Rate|Burst|AllowAllCPUs)=' "$(dirname "$0")/guest/flushd-demo.conf" | paste -sd' ')
         echo "flushd demo: alice's workload (threads tracked on CPUs 1 and 3) asks for 8 write-backs in a row,"
@@ -71,7 +76,7 @@ start=$(date +%s)
 timeout --kill-after=10 "$timeout_s" \
         "$qemu" -accel tcg -smp 4 -m 1G -nographic -no-reboot -nic none \
         -kernel "$kernel" -initrd "$initrd" \
-        -append "console=ttyS0 panic=-1 quiet loglevel=5 flushd.mode=$mode" \
+        -append "console=ttyS0 panic=-1 quiet loglevel=5 flushd.mode=$mode ${VM_APPEND:-}" \
         < /dev/null 2>&1 | tee "$log" | live_filter
 qemu_rc=${PIPESTATUS[0]}
 elapsed=$(( $(date +%s) - start ))

@@ -207,6 +207,7 @@ tests_run() {
                 [ -x "$t" ] || continue
                 run_test "kselftest-${t##*/}" test_kselftest "$t"
         done
+        . "$LIBEXEC/tests-request.sh" && tests_request_run
         run_test daemon-alive test_daemon_alive
         run_test daemon-shutdown test_daemon_shutdown
 }
