@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -188,6 +189,8 @@ static int quota_print(const FlushdQuota *q) {
 
         if (tokens < 0)
                 printf("Flushes now: 0 (time budget in debt)\n");
+        else if (tokens == INT64_MAX)
+                printf("Flushes now: unlimited\n");
         else
                 printf("Flushes now: %" PRIi64 "\n", tokens);
         printf("Retry after: %s\n", format_usec(buf, sizeof(buf), flushd_quota_get_retry_after_usec(q)));

@@ -216,7 +216,7 @@ typedef struct FlushdQuota FlushdQuota;
 int flushd_quota(FlushdClient *c, FlushdQuota **ret, FlushdError **ret_error);
 FlushdQuota *flushd_quota_free(FlushdQuota *q);
 
-/* Flushes admitted right now; -1 if a time budget is in debt. */
+/* Flushes admitted right now; -1 if a time budget is in debt, INT64_MAX if nothing limits the caller. */
 int64_t flushd_quota_get_tokens(const FlushdQuota *q);
 /* Until the next flush is admitted; 0 if tokens > 0. */
 uint64_t flushd_quota_get_retry_after_usec(const FlushdQuota *q);
