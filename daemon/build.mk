@@ -23,13 +23,14 @@ DAEMON_LIB_OBJS = \
 	$(BUILD)/obj/daemon/outbox.o \
 	$(BUILD)/obj/daemon/peer.o \
 	$(BUILD)/obj/daemon/report.o \
+	$(BUILD)/obj/daemon/sandbox.o \
 	$(BUILD)/obj/daemon/request.o \
 	$(BUILD)/obj/daemon/bus.o \
 	$(BUILD)/obj/daemon/manager.o
 
 DAEMON_OBJS = $(DAEMON_LIB_OBJS) $(BUILD)/obj/daemon/flushd.o
 
-DAEMON_LIBS = $(shell $(PKG_CONFIG) --libs libsystemd inih) -lpthread
+DAEMON_LIBS = $(shell $(PKG_CONFIG) --libs libsystemd inih libcap-ng libseccomp) -lpthread
 
 all: $(BUILD)/flushd
 

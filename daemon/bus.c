@@ -11,9 +11,11 @@
  */
 #include <assert.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 
 #include "bus.h"
+#include "escape.h"
 #include "identity.h"
 #include "kernel.h"
 #include "log.h"
@@ -37,6 +39,7 @@ static const BusErrorMap bus_errors[] = {
         { IDENTITY_E_NO_CGROUP,     FLUSH1_ERROR_ACCESS_DENIED,  "the calling process is in no cgroup v2 hierarchy" },
         { POLICY_E_DENIED,          FLUSH1_ERROR_ACCESS_DENIED,  "no policy section allows the caller to flush" },
         { POLICY_E_ALL_CPUS_DENIED, FLUSH1_ERROR_ACCESS_DENIED,  "the policy does not allow all-CPU flushes" },
+        { POLICY_E_USER_DENIED,     FLUSH1_ERROR_ACCESS_DENIED,  "the policy does not allow this user or group to flush" },
         { QUOTA_E_EXCEEDED,         FLUSH1_ERROR_QUOTA_EXCEEDED, "rate limit reached" },
         { KERNEL_E_INVALID_FD,      FLUSH1_ERROR_INVALID_FD,     "not an iommufd" },
         { KERNEL_E_NO_DEVICE,       FLUSH1_ERROR_NOT_SUPPORTED,  "no iommufd device" },
@@ -162,8 +165,12 @@ static int property_get_policy_files(sd_bus *bus, const char *path, const char *
         int r;
 
         r = sd_bus_message_open_container(reply, 'a', "s");
-        if (r >= 0 && m->policy)
-                r = sd_bus_message_append(reply, "s", m->policy->file);
+        for (size_t i = 0; r >= 0 && m->policy && i < m->policy->n_files; i++) {
+                char name[PATH_MAX * 4 + 1];
+
+                /* sd-bus refuses strings that are not valid UTF-8 */
+                r = sd_bus_message_append(reply, "s", escape_utf8(m->policy->files[i], name, sizeof(name)));
+        }
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         return r;

@@ -30,7 +30,8 @@ static int run(int argc, char *argv[]) {
         if (r < 0)
                 return r;
         if (m->check_config) {
-                printf("%s: OK\n", m->config_file);
+                for (size_t i = 0; i < m->policy->n_files; i++)
+                        printf("%s: OK\n", m->policy->files[i]);
                 return 0;
         }
 

@@ -165,3 +165,7 @@ const char *kernel_outcome_to_string(const Kernel *k, int outcome) {
                 return NULL;
         }
 }
+
+unsigned long kernel_ioctl_request(void) {
+        return IOMMU_CACHE_WB;
+}

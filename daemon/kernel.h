@@ -45,3 +45,5 @@ static inline void kernel_freep(Kernel **k) {
 int kernel_new(const char *device, Kernel **ret);
 int kernel_write_back(Kernel *k, int target_fd, KernelFlags flags, KernelResult *ret);
 const char *kernel_outcome_to_string(const Kernel *k, int outcome);
+/* The one ioctl request number flushd issues (for the seccomp allow-list). */
+unsigned long kernel_ioctl_request(void);

@@ -32,6 +32,7 @@
 #include "log.h"
 #include "manager.h"
 #include "request.h"
+#include "sandbox.h"
 #include "util/macro.h"
 
 #define MANAGER_STATUS_INTERVAL_USEC UINT64_C(1000000)
@@ -50,6 +51,25 @@ static int backend_kernel(void *data, int fd, KernelFlags flags, KernelResult *r
         return kernel_write_back(data, fd, flags, ret);
 }
 
+static int manager_add_dropin_dir(Manager *m, const char *dir) {
+        char **d = reallocarray(m->dropin_dirs, m->n_dropin_dirs + 1, sizeof(char *));
+
+        if (!d)
+                return -ENOMEM;
+        m->dropin_dirs = d;
+        d[m->n_dropin_dirs] = strdup(dir);
+        if (!d[m->n_dropin_dirs])
+                return -ENOMEM;
+        m->n_dropin_dirs++;
+        return 0;
+}
+
+static void manager_clear_dropin_dirs(Manager *m) {
+        for (size_t i = 0; i < m->n_dropin_dirs; i++)
+                free(m->dropin_dirs[i]);
+        m->n_dropin_dirs = 0;
+}
+
 int manager_new(Manager **ret) {
         _cleanup_(manager_freep) Manager *m = NULL;
         long n;
@@ -63,6 +83,7 @@ int manager_new(Manager **ret) {
         n = sysconf(_SC_NPROCESSORS_ONLN);
         m->n_cpus = n > 0 ? (uint32_t) n : 0;
         m->n_workers = FLUSHD_WORKERS_DEFAULT;
+        m->sandbox = true;
         queue_init(&m->queue);
         list_init(&m->requests);
         event_log_init(&m->events);
@@ -73,6 +94,13 @@ int manager_new(Manager **ret) {
         m->state_file = strdup(FLUSHD_STATE_DEFAULT);
         if (!m->bus_address || !m->config_file || !m->device || !m->state_file)
                 return -ENOMEM;
+        {
+                static const char *const dirs[] = POLICY_DROPIN_DIRS;
+
+                for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
+                        if (manager_add_dropin_dir(m, dirs[i]) < 0)
+                                return -ENOMEM;
+        }
 
         *ret = TAKE_PTR(m);
         return 0;
@@ -101,6 +129,9 @@ Manager *manager_free(Manager *m) {
         policy_free(m->policy);
         free(m->bus_address);
         free(m->config_file);
+        for (size_t i = 0; i < m->n_dropin_dirs; i++)
+                free(m->dropin_dirs[i]);
+        free(m->dropin_dirs);
         free(m->device);
         free(m->state_file);
         free(m);
@@ -114,10 +145,14 @@ static void help(void) {
                "     --version           Show the version\n"
                "     --bus=BUS           system (default), session, or a D-Bus address\n"
                "     --config=FILE       Policy file (default: %s)\n"
+               "     --dropin-dir=DIR    A flushd.conf.d directory; repeat, lowest priority first\n"
+               "                         (default: /usr/lib, /run, /etc + /flushd/flushd.conf.d)\n"
                "     --device=PATH       iommufd device (default: %s)\n"
                "     --state-file=PATH   Where bucket levels survive restarts (default: %s)\n"
                "     --workers=N         Threads that run write-backs, 1-%d (default: %d)\n"
-               "     --check-config      Parse the policy, report errors and exit\n",
+               "     --check-config      Parse the policy, report errors and exit\n"
+               "     --no-sandbox        Keep all privileges and allow all system calls\n"
+               "                         (for debugging only: never in production)\n",
                FLUSHD_CONFIG_DEFAULT, FLUSHD_DEVICE_DEFAULT, FLUSHD_STATE_DEFAULT, WORKERS_MAX,
                FLUSHD_WORKERS_DEFAULT);
 }
@@ -138,22 +173,27 @@ int manager_parse_argv(Manager *m, int argc, char *argv[]) {
                 ARG_VERSION = 0x100,
                 ARG_BUS,
                 ARG_CONFIG,
+                ARG_DROPIN_DIR,
                 ARG_DEVICE,
                 ARG_STATE_FILE,
                 ARG_WORKERS,
                 ARG_CHECK_CONFIG,
+                ARG_NO_SANDBOX,
         };
         static const struct option options[] = {
                 { "help",         no_argument,       NULL, 'h'              },
                 { "version",      no_argument,       NULL, ARG_VERSION      },
                 { "bus",          required_argument, NULL, ARG_BUS          },
                 { "config",       required_argument, NULL, ARG_CONFIG       },
+                { "dropin-dir",   required_argument, NULL, ARG_DROPIN_DIR   },
                 { "device",       required_argument, NULL, ARG_DEVICE       },
                 { "state-file",   required_argument, NULL, ARG_STATE_FILE   },
                 { "workers",      required_argument, NULL, ARG_WORKERS      },
                 { "check-config", no_argument,       NULL, ARG_CHECK_CONFIG },
+                { "no-sandbox",   no_argument,       NULL, ARG_NO_SANDBOX   },
                 {}
         };
+        bool dirs_given = false;
         char *end;
         unsigned long n;
         int c, r;
@@ -178,6 +218,14 @@ int manager_parse_argv(Manager *m, int argc, char *argv[]) {
                 case ARG_CONFIG:
                         r = set_string(&m->config_file, optarg);
                         break;
+                case ARG_DROPIN_DIR:
+                        if (!dirs_given)
+                                manager_clear_dropin_dirs(m);   /* the first replaces the defaults */
+                        dirs_given = true;
+                        r = manager_add_dropin_dir(m, optarg);
+                        if (r < 0)
+                                return log_error_errno(r, "Out of memory.");
+                        break;
                 case ARG_DEVICE:
                         r = set_string(&m->device, optarg);
                         break;
@@ -200,6 +248,10 @@ int manager_parse_argv(Manager *m, int argc, char *argv[]) {
                         m->check_config = true;
                         r = 0;
                         break;
+                case ARG_NO_SANDBOX:
+                        m->sandbox = false;
+                        r = 0;
+                        break;
                 case '?':
                         return -EINVAL;
                 default:
@@ -214,28 +266,32 @@ int manager_parse_argv(Manager *m, int argc, char *argv[]) {
         return 0;
 }
 
-/* On failure, text says FILE:LINE: message, as compilers do, so editors can jump there. */
-static int policy_read(const char *file, Policy **ret, char *text, size_t size) {
-        PolicyError error;
+/* The main file and the drop-ins. On failure, text says
+ * FILE:LINE:KEY: message, as compilers do, so editors can jump there. */
+static int policy_read(const Manager *m, Policy **ret, char *text, size_t size) {
+        PolicyError error = {};
         int r;
 
-        r = policy_load(file, ret, &error);
+        r = policy_load_paths(m->config_file, (const char *const *) m->dropin_dirs, m->n_dropin_dirs, ret,
+                              &error);
         if (r == 0)
                 return 0;
-        if (error.line > 0)
-                snprintf(text, size, "%s:%u: %s", file, error.line, error.message);
+        if (error.line > 0 && error.key[0])
+                snprintf(text, size, "%s:%u:%s: %s", error.file, error.line, error.key, error.message);
+        else if (error.line > 0)
+                snprintf(text, size, "%s:%u: %s", error.file, error.line, error.message);
         else
-                snprintf(text, size, "%s: %s", file, error.message);
+                snprintf(text, size, "%s: %s", error.file[0] ? error.file : m->config_file, error.message);
         return r < 0 ? r : -EINVAL;
 }
 
 int manager_load_policy(Manager *m) {
-        char text[1024];
+        char text[MANAGER_ERROR_MAX];
         int r;
 
         assert(m);
         assert(!m->policy);
-        r = policy_read(m->config_file, &m->policy, text, sizeof(text));
+        r = policy_read(m, &m->policy, text, sizeof(text));
         if (r < 0)
                 log_error("%s", text);
         return r;
@@ -246,13 +302,13 @@ int manager_load_policy(Manager *m) {
 int manager_reload(Manager *m, char *error, size_t size) {
         _cleanup_(policy_freep) Policy *p = NULL;
         _cleanup_(ledger_freep) Ledger *l = NULL;
-        char text[1024] = "";
+        char text[MANAGER_ERROR_MAX] = "";
         int r;
 
         assert(m);
 
         (void) sd_notify(false, "RELOADING=1\nSTATUS=Reloading the policy...");
-        r = policy_read(m->config_file, &p, text, sizeof(text));
+        r = policy_read(m, &p, text, sizeof(text));
         if (r >= 0)
                 r = ledger_new(p, m->ledger, m->policy, manager_now(), &l);
         if (r >= 0 && m->state)
@@ -541,6 +597,16 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to watch for departing callers: %m");
 
+        /* Everything that needs privileges is open: keep CAP_SYS_RAWIO only,
+         * before any thread exists (capabilities are per thread). */
+        if (m->sandbox) {
+                r = sandbox_drop_privileges(FLUSHD_USER);
+                if (r != 0)
+                        return log_error_errno(EPERM, "Failed to drop privileges: %s", sandbox_strerror(r));
+        } else
+                log_warning("*** --no-sandbox: running with every privilege flushd was started with and "
+                            "no system call filter. For debugging only. ***");
+
         r = worker_pool_new(m->event, m->n_workers, m->backend, m->backend_data, request_on_job_done, m,
                             &m->workers);
         if (r < 0)
@@ -552,6 +618,14 @@ int manager_start(Manager *m) {
         r = sd_bus_request_name(m->bus, FLUSH1_BUS_NAME, 0);
         if (r < 0)
                 return log_error_errno(r, "Failed to acquire the bus name %s: %m", FLUSH1_BUS_NAME);
+
+        /* Last: the allow-list covers what the loop and the workers do from
+         * now on, in every thread. */
+        if (m->sandbox) {
+                r = sandbox_load_seccomp();
+                if (r != 0)
+                        return log_error_errno(EPERM, "Failed to confine system calls: %s", sandbox_strerror(r));
+        }
         return 0;
 }
 

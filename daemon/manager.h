@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <systemd/sd-bus.h>
@@ -23,6 +24,8 @@
 #define FLUSHD_DEVICE_DEFAULT "/dev/iommu"
 #define FLUSHD_WORKERS_DEFAULT 4
 #define FLUSHD_FD_RESERVE 64            /* fds kept free for the bus, the state file, logging */
+/* "FILE:LINE:KEY: message" of a policy error */
+#define MANAGER_ERROR_MAX (PATH_MAX + POLICY_ERROR_KEY_MAX + POLICY_ERROR_MAX + 32)
 
 typedef struct Manager {
         sd_event *event;
@@ -34,10 +37,13 @@ typedef struct Manager {
         /* from the command line */
         char *bus_address;              /* "system", "session" or a D-Bus address */
         char *config_file;
+        char **dropin_dirs;             /* flushd.conf.d directories, lowest priority first */
+        size_t n_dropin_dirs;
         char *device;
         char *state_file;
         unsigned n_workers;
         bool check_config;
+        bool sandbox;                   /* false only with --no-sandbox (and in unit tests) */
 
         Policy *policy;                 /* immutable; replaced as a whole by a reload */
         Ledger *ledger;                 /* where each section of the policy stands */

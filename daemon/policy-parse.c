@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * policy-parse.c - read a policy file with libinih, refusing what it accepts silently
+ * policy-parse.c - read the policy files with libinih, refusing what it accepts silently
  *
  * libinih (as Debian ships it: INI_MAX_LINE 200, MAX_SECTION 50, ';' inline
  * comments, continuation lines, no stop on the first error) accepts several
@@ -19,22 +19,45 @@
  *  - the handler rejects unknown, repeated and empty keys and values with
  *    trailing text (comments go on their own line);
  *  - closing a section checks what needs the whole section (Path= given,
- *    Burst= only with a Rate=).
+ *    Burst= only with a Rate=);
+ *  - the reader also refuses ':' as a key/value separator, which inih takes
+ *    like '=' ("Allow:yes", "Path:/a");
+ *  - messages quote text from the file, so they are escaped (escape_utf8)
+ *    before they reach a log or a bus reply.
  *
  * The first error stops the reader; inih's own syntax errors come back as a
  * line number, which is turned into a message here and never passed on as
  * an errno. The file is accepted only if inih returns 0 and nothing was
  * recorded.
+ *
+ * Drop-ins follow systemd's rules: the main file, then every *.conf of the
+ * flushd.conf.d directories in lexical order of their names, a name in a
+ * directory of higher priority masking the same name below (a symlink to
+ * /dev/null only masks). All files build one Policy. A file may reopen a
+ * section an earlier file defined (same label, or [Default], [Daemon]) and
+ * set its keys again, the later value winning; within one file a repeated
+ * label, section, key or Path= stays an error. What depends on several
+ * keys is settled once all files are read: the default Burst= (one second
+ * of the Rate= finally in effect) and the uniqueness of Path= across files.
+ * Each file must leave its sections whole: a [Cgroup] introduced without
+ * Path=, or a Burst= without a Rate= in effect, is an error in that file.
  */
 #include <assert.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <grp.h>
 #include <ini.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
+#include "escape.h"
 #include "policy.h"
 #include "util/macro.h"
 
@@ -50,6 +73,8 @@ typedef enum Key {
         KEY_GLOBAL_RATE,
         KEY_GLOBAL_BURST,
         KEY_GLOBAL_FLUSH_TIME,
+        KEY_USERS,
+        KEY_GROUPS,
         _KEY_MAX,
 } Key;
 
@@ -76,44 +101,105 @@ static const struct {
         { "GlobalRate",   KEY_GLOBAL_RATE,    1u << SECTION_DAEMON },
         { "GlobalBurst",  KEY_GLOBAL_BURST,   1u << SECTION_DAEMON },
         { "GlobalFlushTime", KEY_GLOBAL_FLUSH_TIME, 1u << SECTION_DAEMON },
+        { "Users",        KEY_USERS,          1u << SECTION_CGROUP | 1u << SECTION_DEFAULT },
+        { "Groups",       KEY_GROUPS,         1u << SECTION_CGROUP | 1u << SECTION_DEFAULT },
 };
 
+static const char *key_name(Key key) {
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+                if (keys[i].key == key)
+                        return keys[i].name;
+        assert(false);
+        return "";
+}
+
+/* An explicit Burst=, BurstPerUser= or GlobalBurst=: line 0 if never set. */
+typedef struct BurstKey {
+        uint64_t value;
+        unsigned line;
+} BurstKey;
+
+/* What a load keeps per section across files, parallel to policy->sections. */
+typedef struct SectionState {
+        size_t file;                    /* the last file that opened the section */
+        unsigned line;                  /* its header there */
+        size_t path_file;               /* where Path= was last set */
+        unsigned path_line;
+        BurstKey burst;
+        BurstKey user_burst;
+} SectionState;
+
 typedef struct ParseContext {
+        /* the whole load */
+        Policy *policy;
+        SectionState *states;           /* parallel to policy->sections */
+        size_t n_alloc;
+        BurstKey global_burst;
+        bool failed;
+        PolicyError *error;
+
+        /* the file being read: policy->files[file] */
+        size_t file;
         FILE *f;
         char *raw;
         size_t raw_size;
         unsigned line;
         int read_errno;
+        StrIndex paths;                 /* Path= set in this file -> section index */
+        unsigned daemon_line;
+        unsigned default_line;
 
-        bool failed;
-        PolicyError *error;
-
-        Policy *policy;
-        unsigned *path_lines;           /* parallel to policy->sections */
-        size_t n_alloc;
-
+        /* the section being read */
         SectionKind kind;
         char section[POLICY_SECTION_NAME_MAX + 1];
         unsigned section_line;
-        unsigned key_line[_KEY_MAX];    /* where each key of this section was set */
+        size_t index;                   /* in policy->sections; not for [Daemon] */
+        unsigned key_line[_KEY_MAX];    /* where each key of this section was set in this file */
         QuotaLimit *limit;              /* the limit Rate=/Burst= of this section set */
         QuotaLimit *user_limit;         /* RatePerUser=/BurstPerUser=; NULL in [Daemon] */
         QuotaLimit *time_limit;         /* FlushTime= or GlobalFlushTime= */
-        unsigned daemon_line;
+        BurstKey *burst;
+        BurstKey *user_burst;
 } ParseContext;
 
-/* Records the first error; returns 0, which is both "no errno" for our
- * callers and "stop" for inih's handler. */
-__attribute__((format(printf, 3, 4)))
-static int parse_error(ParseContext *c, unsigned line, const char *format, ...) {
-        va_list ap;
+/* Records the first error, escaped, in file number `file` (SIZE_MAX: in no
+ * file) with key (NULL: not about a key); returns 0, which is both "no
+ * errno" for our callers and "stop" for inih's handler. */
+__attribute__((format(printf, 5, 0)))
+static int parse_error_va(ParseContext *c, size_t file, unsigned line, const char *key,
+                          const char *format, va_list ap) {
+        char text[POLICY_ERROR_MAX];
 
         if (c->failed)
                 return 0;       /* only the first error is reported */
         c->failed = true;
-        c->error->line = line;
+        *c->error = (PolicyError) { .line = line };
+        if (file < c->policy->n_files)
+                escape_utf8(c->policy->files[file], c->error->file, sizeof(c->error->file));
+        if (key)
+                escape_utf8(key, c->error->key, sizeof(c->error->key));
+        vsnprintf(text, sizeof(text), format, ap);
+        escape_utf8(text, c->error->message, sizeof(c->error->message));
+        return 0;
+}
+
+__attribute__((format(printf, 5, 6)))
+static int parse_error_at(ParseContext *c, size_t file, unsigned line, const char *key, const char *format, ...) {
+        va_list ap;
+
         va_start(ap, format);
-        vsnprintf(c->error->message, sizeof(c->error->message), format, ap);
+        parse_error_va(c, file, line, key, format, ap);
+        va_end(ap);
+        return 0;
+}
+
+/* An error in the file being read. */
+__attribute__((format(printf, 4, 5)))
+static int parse_error(ParseContext *c, unsigned line, const char *key, const char *format, ...) {
+        va_list ap;
+
+        va_start(ap, format);
+        parse_error_va(c, c->file, line, key, format, ap);
         va_end(ap);
         return 0;
 }
@@ -245,38 +331,38 @@ static int parse_flush_time(const char *v, QuotaLimit *ret) {
         return -EINVAL;
 }
 
-static void limit_close(ParseContext *c, QuotaLimit *limit, unsigned burst_line, const char *rate_key) {
-        if (quota_limit_is_unlimited(limit)) {
-                if (burst_line)
-                        parse_error(c, burst_line, "a burst needs a rate limit (%s= is unset or unlimited)",
-                                    rate_key);
-                limit->burst = 0;
-        } else if (!burst_line)
-                limit->burst = quota_default_burst(limit->tokens, limit->period_ns);
+/* A burst needs a rate in effect once this file is applied: at the Burst=
+ * line if this file set it, else at the line that made the rate unlimited. */
+static void burst_check(ParseContext *c, const QuotaLimit *limit, const BurstKey *burst, Key burst_key, Key rate_key) {
+        unsigned line;
+        Key key;
+
+        if (!quota_limit_is_unlimited(limit) || !burst->line)
+                return;
+        key = c->key_line[burst_key] ? burst_key : rate_key;
+        line = c->key_line[key] ?: c->section_line;
+        parse_error(c, line, key_name(key), "a burst needs a rate limit (%s= is unset or unlimited)",
+                    key_name(rate_key));
 }
 
 /* Checks that need the whole section; called when the next one starts and at EOF. */
 static void section_close(ParseContext *c) {
-        unsigned burst_line = 0;
-
         switch (c->kind) {
         case SECTION_NONE:
                 return;
         case SECTION_CGROUP:
-                if (!c->key_line[KEY_PATH])
-                        parse_error(c, c->section_line, "section [%s] has no Path=", c->section);
+                if (!c->policy->sections[c->index].path)
+                        parse_error(c, c->section_line, NULL, "section [%s] has no Path=", c->section);
                 __attribute__((fallthrough));
         case SECTION_DEFAULT:
-                burst_line = c->key_line[KEY_BURST];
+                burst_check(c, c->limit, c->burst, KEY_BURST, KEY_RATE);
+                burst_check(c, c->user_limit, c->user_burst, KEY_BURST_PER_USER, KEY_RATE_PER_USER);
                 break;
         case SECTION_DAEMON:
-                burst_line = c->key_line[KEY_GLOBAL_BURST];
+                burst_check(c, c->limit, c->burst, KEY_GLOBAL_BURST, KEY_GLOBAL_RATE);
                 break;
         }
-
-        limit_close(c, c->limit, burst_line, c->kind == SECTION_DAEMON ? "GlobalRate" : "Rate");
-        if (c->user_limit)
-                limit_close(c, c->user_limit, c->key_line[KEY_BURST_PER_USER], "RatePerUser");
+        c->kind = SECTION_NONE;
 }
 
 static int sections_grow(ParseContext *c) {
@@ -290,16 +376,31 @@ static int sections_grow(ParseContext *c) {
         if (!s)
                 return -ENOMEM;
         p->sections = s;
-        unsigned *l = reallocarray(c->path_lines, n, sizeof(*l));
-        if (!l)
+        SectionState *st = reallocarray(c->states, n, sizeof(*st));
+        if (!st)
                 return -ENOMEM;
-        c->path_lines = l;
+        c->states = st;
         c->n_alloc = n;
         return 0;
 }
 
+static void section_enter(ParseContext *c, SectionKind kind, size_t index) {
+        PolicySection *s = &c->policy->sections[index];
+
+        c->kind = kind;
+        c->index = index;
+        c->limit = &s->limit;
+        c->user_limit = &s->user_limit;
+        c->time_limit = &s->time_limit;
+        c->burst = &c->states[index].burst;
+        c->user_burst = &c->states[index].user_burst;
+        c->states[index].file = c->file;
+        c->states[index].line = c->line;
+}
+
 static int section_open(ParseContext *c, const char *name) {
         PolicySection *s;
+        SectionState *st;
         const char *label;
         size_t index;
         int r;
@@ -314,66 +415,74 @@ static int section_open(ParseContext *c, const char *name) {
 
         if (strcmp(name, "Daemon") == 0) {
                 if (c->daemon_line)
-                        return parse_error(c, c->line, "duplicate section [Daemon] (first on line %u)",
+                        return parse_error(c, c->line, NULL, "duplicate section [Daemon] (first on line %u)",
                                            c->daemon_line);
                 c->daemon_line = c->line;
                 c->kind = SECTION_DAEMON;
                 c->limit = &c->policy->global;
                 c->user_limit = NULL;
                 c->time_limit = &c->policy->global_time;
+                c->burst = &c->global_burst;
+                c->user_burst = NULL;
                 return 0;
         }
         if (strcmp(name, "Default") == 0) {
+                if (c->default_line)
+                        return parse_error(c, c->line, NULL, "duplicate section [Default] (first on line %u)",
+                                           c->default_line);
+                c->default_line = c->line;
                 s = &c->policy->sections[POLICY_DEFAULT];
-                if (s->line)
-                        return parse_error(c, c->line, "duplicate section [Default] (first on line %u)",
-                                           s->line);
-                s->line = c->line;
-                c->kind = SECTION_DEFAULT;
-                c->limit = &s->limit;
-                c->user_limit = &s->user_limit;
-                c->time_limit = &s->time_limit;
+                if (!s->line) {
+                        s->line = c->line;
+                        s->file = c->file;
+                }
+                section_enter(c, SECTION_DEFAULT, POLICY_DEFAULT);
                 return 0;
         }
         if (strcmp(name, "Cgroup") == 0)
-                return parse_error(c, c->line, "section [Cgroup] needs a label: [Cgroup LABEL]");
+                return parse_error(c, c->line, NULL, "section [Cgroup] needs a label: [Cgroup LABEL]");
         if (strncmp(name, POLICY_CGROUP_PREFIX, strlen(POLICY_CGROUP_PREFIX)) != 0)
-                return parse_error(c, c->line, "unknown section [%s]", name);
+                return parse_error(c, c->line, NULL, "unknown section [%s]", name);
 
         label = name + strlen(POLICY_CGROUP_PREFIX);
         if (!label_is_valid(label))
-                return parse_error(c, c->line,
+                return parse_error(c, c->line, NULL,
                                    "invalid section label '%s' (use letters, digits and -_.:@)", label);
-        if (strindex_get(&c->policy->by_label, label, strlen(label), &index) >= 0)
-                return parse_error(c, c->line, "duplicate section label '%s' (first defined on line %u)",
-                                   label, c->policy->sections[index].line);
+        if (strindex_get(&c->policy->by_label, label, strlen(label), &index) >= 0) {
+                /* An earlier file's section: this file changes its keys. */
+                st = &c->states[index];
+                if (st->file == c->file)
+                        return parse_error(c, c->line, NULL,
+                                           "duplicate section label '%s' (first defined on line %u)",
+                                           label, st->line);
+                section_enter(c, SECTION_CGROUP, index);
+                return 0;
+        }
         if (c->policy->n_sections - 1 >= POLICY_SECTIONS_MAX)
-                return parse_error(c, c->line, "too many [Cgroup] sections (max %d)", POLICY_SECTIONS_MAX);
+                return parse_error(c, c->line, NULL, "too many [Cgroup] sections (max %d)", POLICY_SECTIONS_MAX);
 
         r = sections_grow(c);
         if (r < 0)
                 return r;
-        s = &c->policy->sections[c->policy->n_sections];
-        *s = (PolicySection) { .line = c->line };
+        index = c->policy->n_sections;
+        s = &c->policy->sections[index];
+        *s = (PolicySection) { .line = c->line, .file = c->file };
+        c->states[index] = (SectionState) {};
         s->label = strdup(label);
         if (!s->label)
                 return -ENOMEM;
-        r = strindex_put(&c->policy->by_label, s->label, c->policy->n_sections, NULL);
+        c->policy->n_sections++;
+        r = strindex_put(&c->policy->by_label, s->label, index, NULL);
         if (r < 0)
                 return r;
-        c->path_lines[c->policy->n_sections] = 0;
-        c->policy->n_sections++;
-        c->kind = SECTION_CGROUP;
-        c->limit = &s->limit;
-        c->user_limit = &s->user_limit;
-        c->time_limit = &s->time_limit;
+        section_enter(c, SECTION_CGROUP, index);
         return 0;
 }
 
 /* Called on every raw line before inih sees it. */
 static int line_check(ParseContext *c, const char *line) {
         const char *s = line, *end, *t;
-        char name[POLICY_SECTION_NAME_MAX + 1];
+        char name[POLICY_SECTION_NAME_MAX + 1], key[POLICY_ERROR_KEY_MAX];
         size_t len;
 
         while (isspace((unsigned char) *s))
@@ -381,14 +490,24 @@ static int line_check(ParseContext *c, const char *line) {
         if (!*s || *s == ';' || *s == '#')
                 return 0;       /* blank or comment; inih ignores these, indented or not */
         if (s != line)
-                return parse_error(c, c->line,
+                return parse_error(c, c->line, NULL,
                                    "indented line (inih would join it to the previous value; "
                                    "start keys and sections at the beginning of the line)");
 
         if (*s != '[') {
+                /* inih splits at the first '=' or ':'. */
+                t = s + strcspn(s, "=:");
+                if (*t == ':') {
+                        for (len = t - s; len > 0 && isspace((unsigned char) s[len - 1]); len--)
+                                ;
+                        if (len == 0)
+                                return parse_error(c, c->line, NULL, "':' without a key; write KEY=VALUE");
+                        snprintf(key, sizeof(key), "%.*s", (int) len, s);
+                        return parse_error(c, c->line, key, "':' after key %s; write KEY=VALUE", key);
+                }
                 for (t = strchr(s, ';'); t; t = strchr(t + 1, ';'))
                         if (isspace((unsigned char) t[-1]))
-                                return parse_error(c, c->line,
+                                return parse_error(c, c->line, NULL,
                                                    "inline comment after value; comments go on their own "
                                                    "line (';' or '#' at the start of a line)");
                 return 0;
@@ -396,18 +515,18 @@ static int line_check(ParseContext *c, const char *line) {
 
         end = strchr(s, ']');
         if (!end)
-                return parse_error(c, c->line, "section header without closing ']'");
+                return parse_error(c, c->line, NULL, "section header without closing ']'");
         for (t = end + 1; isspace((unsigned char) *t); t++)
                 ;
         if (*t)
-                return parse_error(c, c->line, "trailing text '%s' after section header; comments go on "
+                return parse_error(c, c->line, NULL, "trailing text '%s' after section header; comments go on "
                                    "their own line (';' or '#' at the start of a line)", t);
         len = end - (s + 1);
         if (len > POLICY_SECTION_NAME_MAX) {
                 if (strncmp(s + 1, POLICY_CGROUP_PREFIX, strlen(POLICY_CGROUP_PREFIX)) == 0)
-                        return parse_error(c, c->line, "section label too long (%zu characters, max %d)",
+                        return parse_error(c, c->line, NULL, "section label too long (%zu characters, max %d)",
                                            len - strlen(POLICY_CGROUP_PREFIX), POLICY_LABEL_MAX);
-                return parse_error(c, c->line, "section name too long (%zu characters, max %d)",
+                return parse_error(c, c->line, NULL, "section name too long (%zu characters, max %d)",
                                    len, POLICY_SECTION_NAME_MAX);
         }
         memcpy(name, s + 1, len);
@@ -439,7 +558,7 @@ static char *policy_reader(char *buf, int size, void *userdata) {
         if (n > 0 && line[n - 1] == '\n')
                 line[--n] = '\0';
         if (strlen(line) != (size_t) n) {
-                parse_error(c, c->line, "NUL byte in line");
+                parse_error(c, c->line, NULL, "NUL byte in line");
                 return NULL;
         }
         if (c->line == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0) {
@@ -449,7 +568,7 @@ static char *policy_reader(char *buf, int size, void *userdata) {
         /* inih reads at most size - 1 characters and would treat the rest
          * as a line of its own. */
         if (n > size - 1) {
-                parse_error(c, c->line, "line too long (%zi characters, max %d)", n, size - 1);
+                parse_error(c, c->line, NULL, "line too long (%zi characters, max %d)", n, size - 1);
                 return NULL;
         }
 
@@ -465,61 +584,149 @@ static char *policy_reader(char *buf, int size, void *userdata) {
         return buf;
 }
 
+/* Looks a user (group) up: 1 with *ret set, 0 if there is none of that
+ * name, or a negative errno. */
+static int lookup_id(bool group, const char *name, uint32_t *ret) {
+        long max = sysconf(group ? _SC_GETGR_R_SIZE_MAX : _SC_GETPW_R_SIZE_MAX);
+        size_t size = max > 0 ? (size_t) max : 4096;
+        int r;
+
+        for (;;) {
+                _cleanup_free_ char *buf = malloc(size);
+                struct passwd pw, *pwp = NULL;
+                struct group gr, *grp = NULL;
+
+                if (!buf)
+                        return -ENOMEM;
+                if (group)
+                        r = getgrnam_r(name, &gr, buf, size, &grp);
+                else
+                        r = getpwnam_r(name, &pw, buf, size, &pwp);
+                if (r == ERANGE && size < 1024 * 1024) {
+                        size *= 2;
+                        continue;
+                }
+                if (r == 0 && (pwp || grp)) {
+                        *ret = group ? grp->gr_gid : pwp->pw_uid;
+                        return 1;
+                }
+                /* getpwnam(3): these mean "not found" too. */
+                if (r == 0 || r == ENOENT || r == ESRCH || r == EBADF || r == EPERM)
+                        return 0;
+                return -r;
+        }
+}
+
+/* Users=/Groups=: names or numeric ids separated by whitespace. */
+static int parse_ids(ParseContext *c, bool group, const char *name, const char *value,
+                     uint32_t **ret, size_t *ret_n) {
+        const char *what = group ? "group" : "user";
+        _cleanup_free_ uint32_t *ids = NULL;
+        char token[256];
+        size_t n = 0, len;
+        uint64_t u;
+        int r;
+
+        ids = calloc(POLICY_IDS_MAX, sizeof(*ids));
+        if (!ids)
+                return -ENOMEM;
+        for (const char *v = value; *v; v += len) {
+                v += strspn(v, " \t");
+                len = strcspn(v, " \t");
+                if (len == 0)
+                        break;
+                if (*v == '#')
+                        return parse_error(c, c->line, name, "trailing text '%s' after value of %s=; comments "
+                                           "go on their own line (';' or '#' at the start of a line)", v, name);
+                if (n >= POLICY_IDS_MAX)
+                        return parse_error(c, c->line, name, "too many entries in %s= (max %d)", name,
+                                           POLICY_IDS_MAX);
+                if (len >= sizeof(token))
+                        return parse_error(c, c->line, name, "%s name too long in %s=", what, name);
+                memcpy(token, v, len);
+                token[len] = '\0';
+
+                if (isdigit((unsigned char) token[0]) && strspn(token, "0123456789") == len) {
+                        /* (uid_t) -1 means "no id" to the kernel. */
+                        if (parse_uint(token, UINT32_MAX - 1, &u) < 0)
+                                return parse_error(c, c->line, name, "invalid %s id %s in %s= (0 to %u)",
+                                                   what, token, name, UINT32_MAX - 1);
+                        ids[n++] = (uint32_t) u;
+                        continue;
+                }
+                r = lookup_id(group, token, &ids[n]);
+                if (r < 0) {
+                        parse_error(c, c->line, name, "cannot look up %s '%s' in %s=: %s", what, token, name,
+                                    strerror(-r));
+                        return r;
+                }
+                if (r == 0)
+                        return parse_error(c, c->line, name, "unknown %s '%s' in %s=", what, token, name);
+                n++;
+        }
+
+        free(*ret);
+        *ret = TAKE_PTR(ids);
+        *ret_n = n;
+        return 0;
+}
+
 static int handle_value(ParseContext *c, Key key, const char *name, const char *value) {
-        PolicySection *s = c->kind == SECTION_DAEMON ? NULL : c->kind == SECTION_DEFAULT ?
-                &c->policy->sections[POLICY_DEFAULT] : &c->policy->sections[c->policy->n_sections - 1];
+        PolicySection *s = c->kind == SECTION_DAEMON ? NULL : &c->policy->sections[c->index];
+        BurstKey *burst;
         uint64_t u;
         unsigned depth;
         size_t index;
+        char *path;
         int r;
 
         switch (key) {
         case KEY_PATH:
                 if (!policy_path_is_valid(value, &depth))
-                        return parse_error(c, c->line,
+                        return parse_error(c, c->line, name,
                                            "invalid Path=%s (absolute cgroup path, at most %d components, "
                                            "no '.' or '..' components, no '//', no trailing '/')",
                                            value, POLICY_DEPTH_MAX);
-                if (strindex_get(&c->policy->by_path, value, strlen(value), &index) >= 0)
-                        return parse_error(c, c->line,
+                if (strindex_get(&c->paths, value, strlen(value), &index) >= 0)
+                        return parse_error(c, c->line, name,
                                            "duplicate Path=%s (already used by [Cgroup %s] on line %u)",
-                                           value, c->policy->sections[index].label, c->path_lines[index]);
-                s->path = strdup(value);
-                if (!s->path)
+                                           value, c->policy->sections[index].label, c->states[index].path_line);
+                path = strdup(value);
+                if (!path)
                         return -ENOMEM;
-                r = strindex_put(&c->policy->by_path, s->path, c->policy->n_sections - 1, NULL);
+                free(s->path);
+                s->path = path;
+                r = strindex_put(&c->paths, s->path, c->index, NULL);
                 if (r < 0)
                         return r;
                 s->depth = depth;
-                c->path_lines[c->policy->n_sections - 1] = c->line;
+                c->states[c->index].path_file = c->file;
+                c->states[c->index].path_line = c->line;
                 return 0;
 
         case KEY_ALLOW:
         case KEY_ALLOW_ALL_CPUS:
                 if (parse_bool(value, key == KEY_ALLOW ? &s->allow : &s->allow_all_cpus) < 0)
-                        return parse_error(c, c->line, "invalid boolean %s=%s (use yes/no, true/false, on/off, 1/0)",
+                        return parse_error(c, c->line, name,
+                                           "invalid boolean %s=%s (use yes/no, true/false, on/off, 1/0)",
                                            name, value);
                 return 0;
 
         case KEY_RATE:
         case KEY_GLOBAL_RATE:
-                if (parse_rate(value, c->limit) < 0)
-                        return parse_error(c, c->line, "invalid rate %s=%s (use N/s, N/min, N/h with 1 <= N <= %llu, "
-                                           "or unlimited)", name, value, (unsigned long long) QUOTA_TOKENS_MAX);
-                return 0;
-
         case KEY_RATE_PER_USER:
-                if (parse_rate(value, c->user_limit) < 0)
-                        return parse_error(c, c->line, "invalid rate %s=%s (use N/s, N/min, N/h with 1 <= N <= %llu, "
-                                           "or unlimited)", name, value, (unsigned long long) QUOTA_TOKENS_MAX);
+                if (parse_rate(value, key == KEY_RATE_PER_USER ? c->user_limit : c->limit) < 0)
+                        return parse_error(c, c->line, name, "invalid rate %s=%s (use N/s, N/min, N/h with "
+                                           "1 <= N <= %llu, or unlimited)", name, value,
+                                           (unsigned long long) QUOTA_TOKENS_MAX);
                 return 0;
 
         case KEY_FLUSH_TIME:
         case KEY_GLOBAL_FLUSH_TIME:
                 if (parse_flush_time(value, c->time_limit) < 0)
-                        return parse_error(c, c->line, "invalid time budget %s=%s (use DURATION/PERIOD such as "
-                                           "20ms/s or 2s/min, with ns, us, ms or s and a duration no longer than "
-                                           "the period, or unlimited)", name, value);
+                        return parse_error(c, c->line, name, "invalid time budget %s=%s (use DURATION/PERIOD "
+                                           "such as 20ms/s or 2s/min, with ns, us, ms or s and a duration no "
+                                           "longer than the period, or unlimited)", name, value);
                 return 0;
 
         case KEY_BURST:
@@ -527,10 +734,16 @@ static int handle_value(ParseContext *c, Key key, const char *name, const char *
         case KEY_BURST_PER_USER:
                 r = parse_uint(value, QUOTA_BURST_MAX, &u);
                 if (r < 0 || u == 0)
-                        return parse_error(c, c->line, "invalid %s=%s (an integer from 1 to %llu)",
+                        return parse_error(c, c->line, name, "invalid %s=%s (an integer from 1 to %llu)",
                                            name, value, (unsigned long long) QUOTA_BURST_MAX);
-                (key == KEY_BURST_PER_USER ? c->user_limit : c->limit)->burst = u;
+                burst = key == KEY_BURST_PER_USER ? c->user_burst : c->burst;
+                *burst = (BurstKey) { .value = u, .line = c->line };
                 return 0;
+
+        case KEY_USERS:
+                return parse_ids(c, false, name, value, (uint32_t **) &s->users, &s->n_users);
+        case KEY_GROUPS:
+                return parse_ids(c, true, name, value, (uint32_t **) &s->groups, &s->n_groups);
 
         case _KEY_MAX:
                 break;
@@ -549,28 +762,28 @@ static int policy_handler(void *userdata, const char *section, const char *name,
         if (c->failed || c->read_errno)
                 return 0;
         if (c->kind == SECTION_NONE)
-                return parse_error(c, c->line, "key %s= before any section", name);
+                return parse_error(c, c->line, name, "key %s= before any section", name);
         assert(strcmp(section, c->section) == 0);
 
         for (i = 0; i < ELEMENTSOF(keys); i++)
                 if (strcmp(keys[i].name, name) == 0 && (keys[i].kinds & (1u << c->kind)))
                         break;
         if (i >= ELEMENTSOF(keys))
-                return parse_error(c, c->line, "unknown key %s= in section [%s]", name, c->section);
+                return parse_error(c, c->line, name, "unknown key %s= in section [%s]", name, c->section);
         if (c->key_line[keys[i].key])
-                return parse_error(c, c->line, "duplicate key %s= (first set on line %u)",
+                return parse_error(c, c->line, name, "duplicate key %s= (first set on line %u)",
                                    name, c->key_line[keys[i].key]);
         c->key_line[keys[i].key] = c->line;
 
         if (!*value)
-                return parse_error(c, c->line, "empty value for %s=", name);
+                return parse_error(c, c->line, name, "empty value for %s=", name);
         for (t = value; *t && !isspace((unsigned char) *t); t++)
                 ;
-        if (*t) {
+        if (*t && keys[i].key != KEY_USERS && keys[i].key != KEY_GROUPS) {
                 while (isspace((unsigned char) *t))
                         t++;
-                return parse_error(c, c->line, "trailing text '%s' after value of %s=; comments go on their "
-                                   "own line (';' or '#' at the start of a line)", t, name);
+                return parse_error(c, c->line, name, "trailing text '%s' after value of %s=; comments go on "
+                                   "their own line (';' or '#' at the start of a line)", t, name);
         }
 
         r = handle_value(c, keys[i].key, name, value);
@@ -581,11 +794,24 @@ static int policy_handler(void *userdata, const char *section, const char *name,
         return !c->failed;
 }
 
-static void parse_context_done(ParseContext *c) {
-        if (c->f)
+/* Resets what belongs to one file. */
+static void parse_file_done(ParseContext *c) {
+        if (c->f) {
                 fclose(c->f);
+                c->f = NULL;
+        }
+        strindex_done(&c->paths);
+        c->paths = (StrIndex) {};
+        c->line = 0;
+        c->read_errno = 0;
+        c->daemon_line = c->default_line = 0;
+        c->kind = SECTION_NONE;
+}
+
+static void parse_context_done(ParseContext *c) {
+        parse_file_done(c);
         free(c->raw);
-        free(c->path_lines);
+        free(c->states);
 }
 
 static int policy_parse(ParseContext *c) {
@@ -593,14 +819,15 @@ static int policy_parse(ParseContext *c) {
 
         r = ini_parse_stream(policy_reader, c, policy_handler, c);
         if (c->read_errno) {
-                snprintf(c->error->message, sizeof(c->error->message), "cannot read: %s",
-                         strerror(c->read_errno));
+                if (!c->failed)
+                        parse_error(c, 0, NULL, "cannot read: %s", strerror(c->read_errno));
                 return -c->read_errno;
         }
         if (r < 0) {
                 /* inih's -1/-2 are its own codes, not errnos. */
                 r = r == -2 ? -ENOMEM : -EIO;
-                snprintf(c->error->message, sizeof(c->error->message), "cannot parse: %s", strerror(-r));
+                c->failed = false;
+                parse_error(c, 0, NULL, "cannot parse: %s", strerror(-r));
                 return r;
         }
         if (!c->failed)
@@ -609,40 +836,217 @@ static int policy_parse(ParseContext *c) {
                 /* inih's own complaint, as a line number: a line that is
                  * neither a section, a comment nor KEY=VALUE. */
                 c->failed = false;
-                parse_error(c, (unsigned) r, "expected [Section], KEY=VALUE or a comment");
+                parse_error(c, (unsigned) r, NULL, "expected [Section], KEY=VALUE or a comment");
         }
         return c->failed ? POLICY_E_INVALID : 0;
 }
 
-int policy_load(const char *file, Policy **ret, PolicyError *ret_error) {
+/* Reads one more file into c->policy. */
+static int parse_file(ParseContext *c, const char *file) {
+        Policy *p = c->policy;
+        char **files;
+        int r;
+
+        files = reallocarray(p->files, p->n_files + 1, sizeof(*files));
+        if (!files)
+                return -ENOMEM;
+        p->files = files;
+        p->files[p->n_files] = strdup(file);
+        if (!p->files[p->n_files])
+                return -ENOMEM;
+        c->file = p->n_files++;
+
+        c->f = fopen(file, "re");
+        if (!c->f) {
+                r = -errno;
+                parse_error(c, 0, NULL, "cannot open: %s", strerror(-r));
+        } else
+                r = policy_parse(c);
+        parse_file_done(c);
+        return r;
+}
+
+typedef struct DropIn {
+        char *name;
+        char *path;
+        bool masked;                    /* a symlink to /dev/null: masks, applies nothing */
+} DropIn;
+
+typedef struct DropIns {
+        DropIn *items;
+        size_t n;
+} DropIns;
+
+static void dropins_done(DropIns *d) {
+        for (size_t i = 0; i < d->n; i++) {
+                free(d->items[i].name);
+                free(d->items[i].path);
+        }
+        free(d->items);
+}
+
+static void closedirp(DIR **d) {
+        if (*d)
+                closedir(*d);
+}
+
+/* Adds the *.conf of dir, each replacing an entry of the same name. */
+static int dropins_add_dir(ParseContext *c, DropIns *d, const char *dir) {
+        _cleanup_(closedirp) DIR *dp = NULL;
+        struct dirent *de;
+        struct stat st;
+        size_t len, i;
+        DropIn *item;
+
+        dp = opendir(dir);
+        if (!dp) {
+                if (errno == ENOENT)
+                        return 0;
+                goto fail;
+        }
+        for (;;) {
+                errno = 0;
+                de = readdir(dp);
+                if (!de) {
+                        if (errno)
+                                goto fail;
+                        return 0;
+                }
+                len = strlen(de->d_name);
+                if (de->d_name[0] == '.' || len <= 5 || strcmp(de->d_name + len - 5, ".conf") != 0)
+                        continue;
+                if (fstatat(dirfd(dp), de->d_name, &st, 0) < 0) {
+                        if (errno == ENOENT)
+                                continue;       /* a dangling symlink */
+                        goto fail;
+                }
+                bool masked = S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
+                if (!masked && !S_ISREG(st.st_mode))
+                        continue;
+
+                for (i = 0; i < d->n; i++)
+                        if (strcmp(d->items[i].name, de->d_name) == 0)
+                                break;
+                if (i == d->n) {
+                        if (d->n >= POLICY_DROPINS_MAX) {
+                                parse_error_at(c, SIZE_MAX, 0, NULL, "too many drop-ins (max %d)",
+                                               POLICY_DROPINS_MAX);
+                                escape_utf8(dir, c->error->file, sizeof(c->error->file));
+                                return POLICY_E_INVALID;
+                        }
+                        item = reallocarray(d->items, d->n + 1, sizeof(*item));
+                        if (!item)
+                                return -ENOMEM;
+                        d->items = item;
+                        d->items[d->n++] = (DropIn) {};
+                }
+                item = &d->items[i];
+                free(item->name);
+                free(item->path);
+                item->name = strdup(de->d_name);
+                if (asprintf(&item->path, "%s/%s", dir, de->d_name) < 0)
+                        item->path = NULL;
+                if (!item->name || !item->path)
+                        return -ENOMEM;
+                item->masked = masked;
+        }
+
+fail:
+        {
+                int r = -errno;
+
+                parse_error_at(c, SIZE_MAX, 0, NULL, "cannot read directory: %s", strerror(-r));
+                escape_utf8(dir, c->error->file, sizeof(c->error->file));
+                return r;
+        }
+}
+
+static int dropin_compare(const void *a, const void *b) {
+        return strcmp(((const DropIn *) a)->name, ((const DropIn *) b)->name);
+}
+
+static void burst_finish(QuotaLimit *limit, const BurstKey *burst) {
+        if (quota_limit_is_unlimited(limit))
+                limit->burst = 0;
+        else if (burst->line)
+                limit->burst = burst->value;
+        else
+                limit->burst = quota_default_burst(limit->tokens, limit->period_ns);
+}
+
+/* What depends on all files: the bursts and one section per Path=. */
+static int policy_finish(ParseContext *c) {
+        Policy *p = c->policy;
+        size_t other;
+        int r;
+
+        burst_finish(&p->global, &c->global_burst);
+        for (size_t i = 0; i < p->n_sections; i++) {
+                PolicySection *s = &p->sections[i];
+                SectionState *st = &c->states[i];
+
+                burst_finish(&s->limit, &st->burst);
+                burst_finish(&s->user_limit, &st->user_burst);
+                if (!s->path)
+                        continue;
+                r = strindex_put(&p->by_path, s->path, i, &other);
+                if (r == -EEXIST) {
+                        SectionState *o = &c->states[other];
+                        size_t later = i, earlier = other;
+
+                        /* Blame the one set later. */
+                        if (o->path_file > st->path_file ||
+                            (o->path_file == st->path_file && o->path_line > st->path_line))
+                                later = other, earlier = i;
+                        parse_error_at(c, c->states[later].path_file, c->states[later].path_line, "Path",
+                                       "duplicate Path=%s (already used by [Cgroup %s] in %s on line %u)",
+                                       s->path, p->sections[earlier].label,
+                                       p->files[c->states[earlier].path_file], c->states[earlier].path_line);
+                        return POLICY_E_INVALID;
+                }
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int policy_load_paths(const char *main_file, const char *const *dropin_dirs, size_t n_dirs,
+                      Policy **ret, PolicyError *ret_error) {
         _cleanup_(policy_freep) Policy *p = NULL;
         PolicyError error = {};
         _cleanup_(parse_context_done) ParseContext c = { .error = &error };
-        int r;
+        _cleanup_(dropins_done) DropIns d = {};
+        int r = 0;
 
-        assert(file);
+        assert(dropin_dirs || n_dirs == 0);
         assert(ret);
 
         p = calloc(1, sizeof(*p));
         if (!p)
-                return -ENOMEM;
-        p->file = strdup(file);
-        if (!p->file)
                 return -ENOMEM;
         c.policy = p;
         r = sections_grow(&c);
         if (r < 0)
                 return r;
         p->sections[POLICY_DEFAULT] = (PolicySection) {};
-        c.path_lines[POLICY_DEFAULT] = 0;
+        c.states[POLICY_DEFAULT] = (SectionState) {};
         p->n_sections = 1;
 
-        c.f = fopen(file, "re");
-        if (!c.f) {
-                r = -errno;
-                snprintf(error.message, sizeof(error.message), "cannot open: %s", strerror(-r));
-        } else
-                r = policy_parse(&c);
+        if (main_file) {
+                p->file = strdup(main_file);
+                if (!p->file)
+                        return -ENOMEM;
+                r = parse_file(&c, main_file);
+        }
+        for (size_t i = 0; r == 0 && i < n_dirs; i++)
+                r = dropins_add_dir(&c, &d, dropin_dirs[i]);
+        if (r == 0 && d.n > 0)
+                qsort(d.items, d.n, sizeof(*d.items), dropin_compare);
+        for (size_t i = 0; r == 0 && i < d.n; i++)
+                if (!d.items[i].masked)
+                        r = parse_file(&c, d.items[i].path);
+        if (r == 0)
+                r = policy_finish(&c);
         if (ret_error)
                 *ret_error = error;
         if (r != 0)
@@ -650,4 +1054,9 @@ int policy_load(const char *file, Policy **ret, PolicyError *ret_error) {
 
         *ret = TAKE_PTR(p);
         return 0;
+}
+
+int policy_load(const char *file, Policy **ret, PolicyError *ret_error) {
+        assert(file);
+        return policy_load_paths(file, NULL, 0, ret, ret_error);
 }

@@ -5,7 +5,8 @@
  * A policy is a list of sections: [Default] for callers in no listed cgroup
  * and one [Cgroup LABEL] per governed cgroup subtree (Path=). A caller's
  * cgroup v2 path is matched component-wise: /a governs /a and /a/b, not /ab.
- * The deepest matching section decides Allow= and AllowAllCPUs=; it and all
+ * The deepest matching section decides Allow=, Users=, Groups= and
+ * AllowAllCPUs=; it and all
  * its matching ancestors are charged, so a limit set on a parent cannot be
  * escaped by moving into a child cgroup. Paths are unique within a policy,
  * so the matches of one cgroup all have different depths, and matching
@@ -17,6 +18,7 @@
  * This file does not log: it returns outcomes for bus.c to map.
  */
 #include <assert.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "policy.h"
@@ -28,8 +30,13 @@ Policy *policy_free(Policy *p) {
         for (size_t i = 0; i < p->n_sections; i++) {
                 free(p->sections[i].label);
                 free(p->sections[i].path);
+                free(p->sections[i].users);
+                free(p->sections[i].groups);
         }
         free(p->sections);
+        for (size_t i = 0; i < p->n_files; i++)
+                free(p->files[i]);
+        free(p->files);
         strindex_done(&p->by_path);
         strindex_done(&p->by_label);
         free(p->file);
@@ -128,16 +135,44 @@ void policy_match(const Policy *p, const char *cgroup, PolicyMatch *ret) {
         *ret = m;
 }
 
-int policy_check(const Policy *p, const PolicyMatch *match, bool all_cpus) {
+_Static_assert(sizeof(uid_t) == sizeof(uint32_t) && sizeof(gid_t) == sizeof(uint32_t),
+               "uids and gids are compared as uint32_t");
+
+static bool ids_contain(const uint32_t *ids, size_t n, uint32_t id) {
+        for (size_t i = 0; i < n; i++)
+                if (ids[i] == id)
+                        return true;
+        return false;
+}
+
+/* Users= alone: the uid is listed; Groups= alone: one of the caller's
+ * groups is; both: both. */
+static bool user_is_admitted(const PolicySection *s, uid_t uid, const gid_t *gids, size_t n_gids) {
+        bool in_group = false;
+
+        if (s->n_users > 0 && !ids_contain(s->users, s->n_users, uid))
+                return false;
+        if (s->n_groups == 0)
+                return true;
+        for (size_t i = 0; i < n_gids && !in_group; i++)
+                in_group = ids_contain(s->groups, s->n_groups, gids[i]);
+        return in_group;
+}
+
+int policy_check(const Policy *p, const PolicyMatch *match, bool all_cpus,
+                 uid_t uid, const gid_t *gids, size_t n_gids) {
         const PolicySection *decider;
 
         assert(p);
         assert(match);
         assert(match->n_chain > 0);
+        assert(gids || n_gids == 0);
 
         decider = policy_section(p, match->chain[0]);
         if (!decider->allow)
                 return POLICY_E_DENIED;
+        if (!user_is_admitted(decider, uid, gids, n_gids))
+                return POLICY_E_USER_DENIED;
         if (all_cpus && !decider->allow_all_cpus)
                 return POLICY_E_ALL_CPUS_DENIED;
         return 0;

@@ -146,10 +146,23 @@ static void log_refusal(Request *req, EventKind kind, int outcome, const char *c
         event_log(&m->events, kind, manager_now(), &f, message);
 }
 
-static void deny_text(char *buf, size_t size, const Account *decider, const char *cgroup, int outcome) {
+static void deny_text(char *buf, size_t size, const Account *decider, const char *cgroup, int outcome,
+                      uid_t uid) {
+        char what[96];
+
+        switch (outcome) {
+        case POLICY_E_DENIED:
+                snprintf(what, sizeof(what), "flushes (Allow=no)");
+                break;
+        case POLICY_E_USER_DENIED:
+                snprintf(what, sizeof(what), "uid %u to flush (Users=, Groups=)", (unsigned) uid);
+                break;
+        default:
+                snprintf(what, sizeof(what), "all-CPU flushes (AllowAllCPUs=no)");
+                break;
+        }
         snprintf(buf, size, "%s%s, which governs cgroup %s, does not allow %s",
-                 decider->label ? "cgroup section " : "section ", report_account_name(decider), cgroup,
-                 outcome == POLICY_E_DENIED ? "flushes (Allow=no)" : "all-CPU flushes (AllowAllCPUs=no)");
+                 decider->label ? "cgroup section " : "section ", report_account_name(decider), cgroup, what);
 }
 
 static void throttle_text(char *buf, size_t size, const Manager *m, const Account *worst, uint64_t retry_ns) {
@@ -217,11 +230,11 @@ static void request_inspect(Request *req, const PolicyMatch *match, const char *
                         tokens = buckets[i].tokens;
         }
 
-        p = policy_check(m->policy, match, req->flags & FLUSH1_FLUSH_ALL_CPUS);
+        p = policy_check(m->policy, match, req->flags & FLUSH1_FLUSH_ALL_CPUS, id->uid, id->gids, id->n_gids);
         if (p != 0) {
                 verdict = "denied";
                 error = bus_error_name(p);
-                deny_text(reason, sizeof(reason), decider, cgroup, p);
+                deny_text(reason, sizeof(reason), decider, cgroup, p, id->uid);
         } else if (worst) {
                 verdict = "throttled";
                 error = FLUSH1_ERROR_QUOTA_EXCEEDED;
@@ -259,7 +272,7 @@ static void request_inspect(Request *req, const PolicyMatch *match, const char *
 static void request_admin(Request *req) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Manager *m = req->manager;
-        char error[1024];
+        char error[MANAGER_ERROR_MAX];
         int r;
 
         if (req->peer->identity->uid != 0)
@@ -322,9 +335,10 @@ static void request_admit(Request *req) {
                 return request_admin(req);
         }
         decider = ledger_account(m->ledger, match.chain[0]);
-        r = policy_check(m->policy, &match, req->flags & FLUSH1_FLUSH_ALL_CPUS);
+        r = policy_check(m->policy, &match, req->flags & FLUSH1_FLUSH_ALL_CPUS,
+                         p->identity->uid, p->identity->gids, p->identity->n_gids);
         if (r != 0) {
-                deny_text(text, sizeof(text), decider, cgroup, r);
+                deny_text(text, sizeof(text), decider, cgroup, r, p->identity->uid);
                 m->n_denied++;
                 decider->counters.denied++;
                 state_sync_account(m->state, decider);

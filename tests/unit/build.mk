@@ -8,6 +8,7 @@
 UNIT_TEST_OBJS = \
 	$(BUILD)/obj/tests/unit/test-main.o \
 	$(BUILD)/obj/tests/unit/test-policy.o \
+	$(BUILD)/obj/tests/unit/test-policy-dropin.o \
 	$(BUILD)/obj/tests/unit/test-quota.o \
 	$(BUILD)/obj/tests/unit/test-identity.o \
 	$(BUILD)/obj/tests/unit/test-bus.o \
@@ -20,7 +21,7 @@ UNIT_TEST_OBJS = \
 	$(BUILD)/obj/tests/unit/test-flushctl-doc.o \
 	$(BUILD)/obj/tests/unit/test-local-wb.o
 
-UNIT_TEST_LIBS = $(shell $(PKG_CONFIG) --libs check libsystemd inih) -lpthread
+UNIT_TEST_LIBS = $(shell $(PKG_CONFIG) --libs check libsystemd inih libcap-ng libseccomp) -lpthread
 
 # The client suites link libflushd's objects and run the built flushctl
 # and flushd (check-config) as children.

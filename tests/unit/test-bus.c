@@ -30,6 +30,7 @@ static const struct {
         { IDENTITY_E_NO_CGROUP,     E("AccessDenied") },
         { POLICY_E_DENIED,          E("AccessDenied") },
         { POLICY_E_ALL_CPUS_DENIED, E("AccessDenied") },
+        { POLICY_E_USER_DENIED,     E("AccessDenied") },
         { QUOTA_E_EXCEEDED,         E("QuotaExceeded") },
         { KERNEL_E_INVALID_FD,      E("InvalidFd") },
         { KERNEL_E_NO_DEVICE,       E("NotSupported") },

@@ -18,6 +18,7 @@ int main(int argc, char *argv[]) {
         FILE *f;
 
         sr = srunner_create(policy_suite());
+        srunner_add_suite(sr, policy_dropin_suite());
         srunner_add_suite(sr, quota_suite());
         srunner_add_suite(sr, identity_suite());
         srunner_add_suite(sr, bus_suite());

@@ -111,6 +111,16 @@ static const struct {
         { "bad-burst-no-rate.conf",     3, "a burst needs a rate limit (Rate= is unset or unlimited)" },
         { "bad-global-burst-no-rate.conf", 2, "(GlobalRate= is unset or unlimited)" },
         { "bad-bool.conf",              2, "invalid boolean Allow=maybe" },
+        /* inih takes ':' like '=' */
+        { "bad-colon.conf",             2, "':' after key Allow; write KEY=VALUE" },
+        { "bad-colon-path.conf",        3, "':' after key Path; write KEY=VALUE" },
+        { "bad-colon-nokey.conf",       3, "':' without a key; write KEY=VALUE" },
+        /* Users=, Groups= */
+        { "bad-users-unknown.conf",     3, "unknown user 'no-such-user-flushd' in Users=" },
+        { "bad-groups-unknown.conf",    4, "unknown group 'no-such-group-flushd' in Groups=" },
+        { "bad-users-big.conf",         2, "invalid user id 4294967295 in Users= (0 to 4294967294)" },
+        { "bad-users-comment.conf",     2, "trailing text '# admin' after value of Users=" },
+        { "bad-users-daemon.conf",      2, "unknown key Users= in section [Daemon]" },
 };
 
 static void assert_rejected(const char *what, int r, const Policy *p, const PolicyError *error,
@@ -126,10 +136,45 @@ static void assert_rejected(const char *what, int r, const Policy *p, const Poli
 START_TEST(test_bad_file) {
         _cleanup_(policy_freep) Policy *p = NULL;
         PolicyError error = {};
+        char path[4096];
         int r;
 
         r = load(bad_cases[_i].file, &p, &error);
         assert_rejected(bad_cases[_i].file, r, p, &error, bad_cases[_i].line, bad_cases[_i].message);
+        snprintf(path, sizeof(path), "%s/%s", policy_dir(), bad_cases[_i].file);
+        ck_assert_str_eq(error.file, path);
+}
+END_TEST
+
+/* The key an error is about, for "FILE:LINE:KEY: message"; "" if none. */
+static const struct {
+        const char *file;
+        const char *key;
+} key_cases[] = {
+        { "bad-dup-key.conf",           "Rate" },
+        { "bad-bool.conf",              "Allow" },
+        { "bad-unknown-key.conf",       "Allowed" },
+        { "bad-hash-comment.conf",      "Rate" },
+        { "bad-colon.conf",             "Allow" },
+        { "bad-colon-path.conf",        "Path" },
+        { "bad-burst-no-rate.conf",     "Burst" },
+        { "bad-global-burst-no-rate.conf", "GlobalBurst" },
+        { "bad-users-unknown.conf",     "Users" },
+        { "bad-groups-unknown.conf",    "Groups" },
+        { "bad-dup-path.conf",          "Path" },
+        { "bad-missing-path.conf",      "" },
+        { "bad-dup-label.conf",         "" },
+        { "bad-line-250.conf",          "" },
+        { "bad-syntax.conf",            "" },
+};
+
+START_TEST(test_error_key) {
+        _cleanup_(policy_freep) Policy *p = NULL;
+        PolicyError error = {};
+
+        ck_assert_int_eq(load(key_cases[_i].file, &p, &error), POLICY_E_INVALID);
+        ck_assert_msg(strcmp(error.key, key_cases[_i].key) == 0, "%s: key '%s', expected '%s' (%s)",
+                      key_cases[_i].file, error.key, key_cases[_i].key, error.message);
 }
 END_TEST
 
@@ -175,6 +220,44 @@ START_TEST(test_bad_nul_byte) {
         r = policy_load(path, &p, &error);
         unlink(path);
         assert_rejected("NUL byte", r, p, &error, 2, "NUL byte");
+}
+END_TEST
+
+/* Bytes from the file reach a log or a bus reply only escaped. */
+static const struct {
+        const char *data;
+        unsigned line;
+        const char *message;            /* escaped as it must appear */
+        const char *key;
+} escape_cases[] = {
+        { "[Cgroup a\x01" "b]\nPath=/a\n",               1, "invalid section label 'a\\x01b'", "" },
+        { "[Default]\nAllow=ma\x1b[2Jybe\n",           2, "invalid boolean Allow=ma\\x1b[2Jybe", "Allow" },
+        { "[Default]\nAl\x7flow=yes\n",                2, "unknown key Al\\x7flow=", "Al\\x7flow" },
+        { "[Default]\nRate=5/s \x07" "bell\n",          2, "trailing text '\\x07bell'", "Rate" },
+        { "[Default]\nAllow=\xff\xfe\n",              2, "invalid boolean Allow=\\xff\\xfe", "Allow" },
+        { "[Default]\nAllow=caf\xc3\xa9\n",           2, "invalid boolean Allow=caf\xc3\xa9 ", "Allow" },
+        { "[Default]\nUsers=0 \x1bx\n",                2, "unknown user '\\x1bx'", "Users" },
+};
+
+static bool is_printable(const char *s) {
+        for (; *s; s++)
+                if ((unsigned char) *s < 0x20 || *s == 0x7f)
+                        return false;
+        return true;
+}
+
+START_TEST(test_escaped_message) {
+        _cleanup_(policy_freep) Policy *p = NULL;
+        _cleanup_free_ char *path = write_temp(escape_cases[_i].data, strlen(escape_cases[_i].data));
+        PolicyError error = {};
+        int r;
+
+        r = policy_load(path, &p, &error);
+        unlink(path);
+        assert_rejected("escape", r, p, &error, escape_cases[_i].line, escape_cases[_i].message);
+        ck_assert_msg(is_printable(error.message), "raw control byte in '%s'", error.message);
+        ck_assert_str_eq(error.key, escape_cases[_i].key);
+        ck_assert(is_printable(error.key));
 }
 END_TEST
 
@@ -226,6 +309,9 @@ START_TEST(test_good_full) {
         const PolicySection *d, *s;
 
         ck_assert_uint_eq(p->n_sections, 4);
+        ck_assert_uint_eq(p->n_files, 1);               /* policy_load() reads no drop-ins */
+        ck_assert_str_eq(p->files[0], p->file);
+        ck_assert_ptr_nonnull(strstr(p->file, "/good-full.conf"));
         ck_assert_uint_eq(p->global.tokens, 500);
         ck_assert_uint_eq(p->global.period_ns, NS);
         ck_assert_uint_eq(p->global.burst, 50);
@@ -360,8 +446,8 @@ START_TEST(test_match) {
                               p->sections[m.chain[n]].label ?: "[Default]", match_cases[_i].chain[n]);
         }
         ck_assert_uint_eq(m.n_chain, n);
-        ck_assert_int_eq(policy_check(p, &m, false), match_cases[_i].verdict);
-        ck_assert_int_eq(policy_check(p, &m, true), match_cases[_i].verdict_all_cpus);
+        ck_assert_int_eq(policy_check(p, &m, false, 1000, NULL, 0), match_cases[_i].verdict);
+        ck_assert_int_eq(policy_check(p, &m, true, 1000, NULL, 0), match_cases[_i].verdict_all_cpus);
 }
 END_TEST
 
@@ -373,13 +459,13 @@ START_TEST(test_match_default) {
         policy_match(p, "/b/c", &m);
         ck_assert_uint_eq(m.n_chain, 1);
         ck_assert_uint_eq(m.chain[0], POLICY_DEFAULT);
-        ck_assert_int_eq(policy_check(p, &m, true), 0);
+        ck_assert_int_eq(policy_check(p, &m, true, 1000, NULL, 0), 0);
 
         /* A matching section replaces [Default], also when it denies. */
         policy_match(p, "/a/x", &m);
         ck_assert_uint_eq(m.n_chain, 1);
         ck_assert_uint_eq(m.chain[0], index_of(p, "a"));
-        ck_assert_int_eq(policy_check(p, &m, false), POLICY_E_DENIED);
+        ck_assert_int_eq(policy_check(p, &m, false, 1000, NULL, 0), POLICY_E_DENIED);
 }
 END_TEST
 
@@ -390,7 +476,101 @@ START_TEST(test_match_default_denies) {
         policy_match(p, "/user.slice/user-1000.slice", &m);
         ck_assert_uint_eq(m.n_chain, 1);
         ck_assert_uint_eq(m.chain[0], POLICY_DEFAULT);
-        ck_assert_int_eq(policy_check(p, &m, false), POLICY_E_DENIED);
+        ck_assert_int_eq(policy_check(p, &m, false, 1000, NULL, 0), POLICY_E_DENIED);
+}
+END_TEST
+
+/* ---- Users=, Groups= ---- */
+
+START_TEST(test_good_users) {
+        _cleanup_(policy_freep) Policy *p = load_good("good-users.conf");
+        const PolicySection *d = policy_section(p, POLICY_DEFAULT), *s;
+
+        /* Burst= before Rate= in the same section still counts. */
+        ck_assert_uint_eq(d->limit.tokens, 10);
+        ck_assert_uint_eq(d->limit.burst, 5);
+        ck_assert_uint_eq(d->n_users, 0);
+        ck_assert_uint_eq(d->n_groups, 0);
+
+        s = find(p, "u");                               /* Users=root 1000 */
+        ck_assert_uint_eq(s->n_users, 2);
+        ck_assert_uint_eq(s->users[0], 0);
+        ck_assert_uint_eq(s->users[1], 1000);
+        ck_assert_uint_eq(s->n_groups, 0);
+        s = find(p, "g");                               /* Groups=root 100 */
+        ck_assert_uint_eq(s->n_users, 0);
+        ck_assert_uint_eq(s->n_groups, 2);
+        ck_assert_uint_eq(s->groups[0], 0);
+        ck_assert_uint_eq(s->groups[1], 100);
+}
+END_TEST
+
+static const gid_t g_none[] = { 7 };
+static const gid_t g_root[] = { 0 };
+static const gid_t g_supp_root[] = { 7, 8, 0 };         /* primary 7, root supplementary */
+static const gid_t g_100[] = { 100 };
+
+static const struct {
+        const char *cgroup;
+        uid_t uid;
+        const gid_t *gids;
+        size_t n_gids;
+        bool all_cpus;
+        int verdict;
+} user_cases[] = {
+        /* Users= alone: the uid decides, groups do not matter */
+        { "/u",      0,    g_none, 1, false, 0 },
+        { "/u",      1000, NULL,   0, false, 0 },
+        { "/u",      1001, g_root, 1, false, POLICY_E_USER_DENIED },
+        { "/u",      0,    g_none, 1, true,  POLICY_E_ALL_CPUS_DENIED },
+        { "/u/x",    1001, g_none, 1, true,  POLICY_E_USER_DENIED },     /* user before all-CPUs */
+        /* Groups= alone: the primary or any supplementary group */
+        { "/g",      1001, g_root, 1, false, 0 },
+        { "/g",      1001, g_supp_root, 3, false, 0 },
+        { "/g",      1001, g_100,  1, false, 0 },
+        { "/g",      0,    g_none, 1, false, POLICY_E_USER_DENIED },
+        { "/g",      0,    NULL,   0, false, POLICY_E_USER_DENIED },
+        /* both: both must match */
+        { "/ug",     0,    g_root, 1, false, 0 },
+        { "/ug",     0,    g_supp_root, 3, true, 0 },
+        { "/ug",     0,    g_none, 1, false, POLICY_E_USER_DENIED },
+        { "/ug",     1000, g_root, 1, false, POLICY_E_USER_DENIED },
+        /* Allow=no decides first */
+        { "/denied", 0,    g_root, 1, false, POLICY_E_DENIED },
+        { "/denied", 1000, g_root, 1, false, POLICY_E_DENIED },
+        /* no section matches: [Default], which has no Allow= here, denies */
+        { "/other",  1234, NULL,   0, false, POLICY_E_DENIED },
+};
+
+START_TEST(test_users_groups) {
+        _cleanup_(policy_freep) Policy *p = load_good("good-users.conf");
+        PolicyMatch m;
+
+        policy_match(p, user_cases[_i].cgroup, &m);
+        ck_assert_int_eq(policy_check(p, &m, user_cases[_i].all_cpus, user_cases[_i].uid,
+                                      user_cases[_i].gids, user_cases[_i].n_gids),
+                         user_cases[_i].verdict);
+}
+END_TEST
+
+/* [Default] takes Users=/Groups= too, and ids up to 4294967294. */
+START_TEST(test_default_users) {
+        static const char data[] = "[Default]\nAllow=yes\nUsers=4294967294 root\nGroups=root\n";
+        _cleanup_(policy_freep) Policy *p = NULL;
+        _cleanup_free_ char *path = write_temp(data, sizeof(data) - 1);
+        PolicyError error = {};
+        PolicyMatch m;
+        int r;
+
+        r = policy_load(path, &p, &error);
+        unlink(path);
+        ck_assert_msg(r == 0, "line %u: %s", error.line, error.message);
+        ck_assert_uint_eq(p->sections[POLICY_DEFAULT].n_users, 2);
+        ck_assert_uint_eq(p->sections[POLICY_DEFAULT].users[0], 4294967294u);
+        policy_match(p, "/user.slice", &m);
+        ck_assert_int_eq(policy_check(p, &m, false, 0, g_root, 1), 0);
+        ck_assert_int_eq(policy_check(p, &m, false, 0, g_none, 1), POLICY_E_USER_DENIED);
+        ck_assert_int_eq(policy_check(p, &m, false, 1000, g_root, 1), POLICY_E_USER_DENIED);
 }
 END_TEST
 
@@ -426,6 +606,8 @@ Suite *policy_suite(void) {
 
         tc = tcase_create("parse");
         tcase_add_loop_test(tc, test_bad_file, 0, ELEMENTSOF(bad_cases));
+        tcase_add_loop_test(tc, test_error_key, 0, ELEMENTSOF(key_cases));
+        tcase_add_loop_test(tc, test_escaped_message, 0, ELEMENTSOF(escape_cases));
         tcase_add_test(tc, test_bad_files_all_listed);
         tcase_add_test(tc, test_bad_nul_byte);
         tcase_add_test(tc, test_sections_cap);
@@ -442,6 +624,9 @@ Suite *policy_suite(void) {
         tcase_add_test(tc, test_match_default);
         tcase_add_test(tc, test_match_default_denies);
         tcase_add_test(tc, test_path_helpers);
+        tcase_add_test(tc, test_good_users);
+        tcase_add_test(tc, test_default_users);
+        tcase_add_loop_test(tc, test_users_groups, 0, ELEMENTSOF(user_cases));
         suite_add_tcase(s, tc);
 
         return s;

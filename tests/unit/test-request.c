@@ -131,7 +131,7 @@ static int on_stop(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 static void *daemon_thread(void *userdata) {
         Harness *h = userdata;
         _cleanup_(manager_freep) Manager *m = NULL;
-        char config[128], state[128];
+        char config[128], state[128], dropins[128];
         FILE *f;
         int r;
 
@@ -152,6 +152,13 @@ static void *daemon_thread(void *userdata) {
                 m->config_file = strdup(config);
                 m->state_file = strdup(state);
                 m->n_workers = h->workers;
+                m->sandbox = false;     /* this is the test process */
+                /* Drop-ins from the test's own directory, never the host's. */
+                for (size_t i = 0; i < m->n_dropin_dirs; i++)
+                        free(m->dropin_dirs[i]);
+                m->n_dropin_dirs = 0;
+                snprintf(dropins, sizeof(dropins), "%s/flushd.conf.d", h->dir);
+                m->dropin_dirs[m->n_dropin_dirs++] = strdup(dropins);
                 m->backend = fake_write_back;
                 m->backend_data = &h->kernel;
                 r = manager_load_policy(m);
@@ -680,7 +687,7 @@ START_TEST(test_reload_and_admin_methods) {
                 ck_assert_int_lt(sd_bus_call_method(a, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE,
                                                     "Reload", &e, NULL, ""), 0);
                 ck_assert_str_eq(e.name, FLUSH1_ERROR_INVALID_POLICY);
-                ck_assert_ptr_nonnull(strstr(e.message, "flushd.conf:3: "));
+                ck_assert_ptr_nonnull(strstr(e.message, "flushd.conf:3:Rate: "));
         }
         explain(a, 0, verdict, sizeof(verdict), error, sizeof(error));
         ck_assert_str_eq(verdict, "granted");           /* the old policy, whole */
@@ -693,6 +700,26 @@ START_TEST(test_reload_and_admin_methods) {
                                             NULL, NULL, ""), 0);
         explain(a, 0, verdict, sizeof(verdict), error, sizeof(error));
         ck_assert_str_eq(verdict, "denied");
+
+        /* A broken drop-in keeps the policy whole too, and is named. */
+        {
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+                char dir[192], dropin[256];
+
+                snprintf(dir, sizeof(dir), "%s/flushd.conf.d", h.dir);
+                ck_assert_int_eq(mkdir(dir, 0755), 0);
+                snprintf(dropin, sizeof(dropin), "%s/50-open.conf", dir);
+                f = fopen(dropin, "we");
+                ck_assert_ptr_nonnull(f);
+                fputs("[Default]\nAllow=yes\nBurst=x\n", f);
+                fclose(f);
+                ck_assert_int_lt(sd_bus_call_method(a, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE,
+                                                    "Reload", &e, NULL, ""), 0);
+                ck_assert_str_eq(e.name, FLUSH1_ERROR_INVALID_POLICY);
+                ck_assert_ptr_nonnull(strstr(e.message, "50-open.conf:3:Burst: "));
+                explain(a, 0, verdict, sizeof(verdict), error, sizeof(error));
+                ck_assert_str_eq(verdict, "denied");
+        }
 
         /* The same calls as nobody: AccessDenied from the daemon. */
         ck_assert_int_eq(chmod(h.dir, 0755), 0);

@@ -7,6 +7,7 @@
 #include <check.h>
 
 Suite *policy_suite(void);
+Suite *policy_dropin_suite(void);
 Suite *quota_suite(void);
 Suite *identity_suite(void);
 Suite *bus_suite(void);
