@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -167,6 +168,12 @@ static int check_one(const char *flushd, const char *file, char **ret_output) {
                         return -errno;
         if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
                 return -ENOEXEC;
+        /* A crash says nothing about the file. */
+        if (WIFSIGNALED(status)) {
+                log_error("%s --check-config was killed by signal %d (%s)", flushd, WTERMSIG(status),
+                          strsignal(WTERMSIG(status)));
+                return -ECHILD;
+        }
 
         *ret_output = TAKE_PTR(out);
         return WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -191,6 +198,8 @@ int verb_check_config(const Args *args) {
                 _cleanup_free_ char *output = NULL;
 
                 r = check_one(flushd, *f, &output);
+                if (r == -ECHILD)
+                        return EXIT_FAILURE;
                 if (r < 0) {
                         log_error("Failed to run %s --check-config: %s%s", flushd, flushd_strerror(r),
                                   r == -ENOEXEC ? " (set $FLUSHD to the daemon's path)" : "");

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "bus/flush1.h"
 #include "fake-flush1.h"
@@ -554,6 +556,29 @@ START_TEST(test_check_config) {
 }
 END_TEST
 
+START_TEST(test_check_config_no_daemon) {
+        char *good[] = { "check-config", "tests/unit/policy/good-full.conf", NULL };
+        char dir[] = "/tmp/flushd-crash-XXXXXX", path[64];
+        FILE *f;
+
+        /* a daemon that cannot be run, or crashes, is no verdict on the file */
+        ck_assert_int_eq(setenv("FLUSHD", "/nonexistent/flushd", 1), 0);
+        ck_assert_int_eq(run_flushctl(good, NULL), 1);
+
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/flushd", dir);
+        f = fopen(path, "we");
+        ck_assert_ptr_nonnull(f);
+        fputs("#!/bin/sh\nkill -SEGV $$\n", f);
+        fclose(f);
+        ck_assert_int_eq(chmod(path, 0755), 0);
+        ck_assert_int_eq(setenv("FLUSHD", path, 1), 0);
+        ck_assert_int_eq(run_flushctl(good, NULL), 1);
+        ck_assert_int_eq(unlink(path), 0);
+        ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 Suite *client_suite(void) {
         Suite *s = suite_create("client");
         TCase *tc = tcase_create("fake-bus");
@@ -567,6 +592,7 @@ Suite *client_suite(void) {
         tcase_add_test(tc, test_flushctl_json);
         tcase_add_test(tc, test_top_iterations);
         tcase_add_test(tc, test_check_config);
+        tcase_add_test(tc, test_check_config_no_daemon);
         suite_add_tcase(s, tc);
         return s;
 }
