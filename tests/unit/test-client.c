@@ -496,6 +496,20 @@ START_TEST(test_flushctl_json) {
                                           "\"throttled\":null"));
         free(out);
 
+        /* the system bus is $DBUS_SYSTEM_BUS_ADDRESS when there is no --bus */
+        {
+                char *argv[] = { "status", "--json", NULL };
+
+                ck_assert_int_eq(setenv("DBUS_SYSTEM_BUS_ADDRESS", f.address, 1), 0);
+                ck_assert_int_eq(run_flushctl(argv, &out), 0);
+                ck_assert_ptr_nonnull(strstr(out, "\"version\":\"0.1-fake\""));
+                free(out);
+                fake_service_fail(&f, FLUSH1_ERROR_BUSY);
+                ck_assert_int_eq(run_flushctl(argv, NULL), 7);
+                fake_service_fail(&f, NULL);
+                ck_assert_int_eq(unsetenv("DBUS_SYSTEM_BUS_ADDRESS"), 0);
+        }
+
         out = flushctl_json(&f, "flush", "--fd=0");
         assert_one_document(out);
         ck_assert_str_eq(out, "{\"flushed\":2,\"coalesced\":1,\"nsec\":41230}\n");
