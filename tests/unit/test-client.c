@@ -13,6 +13,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +51,14 @@ static int call_one(FlushdClient *c, int which, FlushdError **ret_error) {
         int r;
 
         switch (which) {
-        case 0:
-                return flushd_flush_ex(c, STDIN_FILENO, 0, &res, ret_error);
+        case 0: {
+                int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);       /* any fd: the fake does not look */
+
+                ck_assert_int_ge(fd, 0);
+                r = flushd_flush_ex(c, fd, 0, &res, ret_error);
+                close(fd);
+                return r;
+        }
         case 1:
                 r = flushd_explain(c, 0, &e, ret_error);
                 flushd_explain_free(e);
@@ -131,37 +138,40 @@ START_TEST(test_retry_after) {
         FlushdResult res;
         uint64_t usec = 0;
         char *name = NULL, *message = NULL;
+        int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
+        ck_assert_int_ge(fd, 0);
         fake_bus_start(&f, false);
         fake_service_start(&f);
         c = client_open(&f);
 
         fake_service_fail(&f, FLUSH1_ERROR_QUOTA_EXCEEDED);
-        ck_assert_int_eq(flushd_flush_ex(c, STDIN_FILENO, 0, &res, &e), -FLUSHD_E_QUOTA_EXCEEDED);
+        ck_assert_int_eq(flushd_flush_ex(c, fd, 0, &res, &e), -FLUSHD_E_QUOTA_EXCEEDED);
         ck_assert_int_eq(flushd_error_get_retry_after(e, &usec), 0);
         ck_assert_uint_eq(usec, 250000);
         flushd_error_free(e);
 
         /* the old interface still hands out name and message */
-        ck_assert_int_eq(flushd_flush_full(c, STDIN_FILENO, 0, &res, &name, &message), -FLUSHD_E_QUOTA_EXCEEDED);
+        ck_assert_int_eq(flushd_flush_full(c, fd, 0, &res, &name, &message), -FLUSHD_E_QUOTA_EXCEEDED);
         ck_assert_str_eq(name, FLUSH1_ERROR_QUOTA_EXCEEDED);
         ck_assert_ptr_nonnull(strstr(message, "retry after 0.250s"));
         free(name);
         free(message);
 
         fake_service_fail(&f, FLUSH1_ERROR_BUSY);
-        ck_assert_int_eq(flushd_flush_ex(c, STDIN_FILENO, 0, &res, &e), -FLUSHD_E_BUSY);
+        ck_assert_int_eq(flushd_flush_ex(c, fd, 0, &res, &e), -FLUSHD_E_BUSY);
         ck_assert_int_eq(flushd_error_get_retry_after(e, &usec), -ENODATA);
         flushd_error_free(e);
         ck_assert_int_eq(flushd_error_get_retry_after(NULL, &usec), -EINVAL);
 
         fake_service_fail(&f, NULL);
-        ck_assert_int_eq(flushd_flush_ex(c, STDIN_FILENO, 0, &res, &e), 0);
+        ck_assert_int_eq(flushd_flush_ex(c, fd, 0, &res, &e), 0);
         ck_assert_ptr_null(e);
         ck_assert_uint_eq(res.flushed, 2);
         ck_assert_uint_eq(res.coalesced, 1);
         ck_assert_uint_eq(res.nsec, 41230);
 
+        close(fd);
         flushd_close(c);
         fake_stop(&f);
 }
