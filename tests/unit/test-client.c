@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,6 +319,42 @@ START_TEST(test_canned_answers) {
 }
 END_TEST
 
+static void *explain_many(void *userdata) {
+        FlushdClient *c = userdata;
+
+        for (int i = 0; i < 50; i++) {
+                FlushdExplain *e = NULL;
+
+                if (flushd_explain(c, 0, &e, NULL) < 0 || strcmp(flushd_explain_get_verdict(e), "granted") != 0)
+                        return (void *) 1;
+                flushd_explain_free(e);
+        }
+        return NULL;
+}
+
+/* One client shared by threads: the calls take turns, none is lost or mixed up. */
+START_TEST(test_shared_client) {
+        pthread_t threads[4];
+        FakeService f;
+        FlushdClient *c;
+        void *result;
+
+        fake_bus_start(&f, false);
+        fake_service_start(&f);
+        c = client_open(&f);
+
+        for (size_t i = 0; i < ELEMENTSOF(threads); i++)
+                ck_assert_int_eq(pthread_create(&threads[i], NULL, explain_many, c), 0);
+        for (size_t i = 0; i < ELEMENTSOF(threads); i++) {
+                ck_assert_int_eq(pthread_join(threads[i], &result), 0);
+                ck_assert_ptr_null(result);
+        }
+
+        flushd_close(c);
+        fake_stop(&f);
+}
+END_TEST
+
 START_TEST(test_flushctl_exit_codes) {
         char address[300];
         char *verbs[][4] = {
@@ -612,6 +649,7 @@ Suite *client_suite(void) {
         tcase_add_test(tc, test_retry_after);
         tcase_add_test(tc, test_bus_refusal_and_no_daemon);
         tcase_add_test(tc, test_canned_answers);
+        tcase_add_test(tc, test_shared_client);
         tcase_add_test(tc, test_flushctl_exit_codes);
         tcase_add_test(tc, test_flushctl_json);
         tcase_add_test(tc, test_top_iterations);
