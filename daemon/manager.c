@@ -311,18 +311,25 @@ int manager_reload(Manager *m, char *error, size_t size) {
         r = policy_read(m, &p, text, sizeof(text));
         if (r >= 0)
                 r = ledger_new(p, m->ledger, m->policy, manager_now(), &l);
-        if (r >= 0 && m->state)
-                r = state_adopt(m->state, l, manager_now());
         if (r < 0) {
                 (void) sd_notify(false, "READY=1\nSTATUS=Reload failed; serving the previous policy.");
-                if (m->state)
-                        (void) state_adopt(m->state, m->ledger, manager_now());
                 if (!*text)
                         snprintf(text, sizeof(text), "%s: %s", m->config_file, strerror(-r));
                 if (error)
                         snprintf(error, size, "%s", text);
                 log_warning("Reload failed, keeping the previous policy: %s", text);
                 return r;
+        }
+
+        /* The new policy is good: a state file that cannot follow it must
+         * not block it (the buckets then only live in memory). */
+        if (m->state) {
+                r = state_adopt(m->state, l, manager_now());
+                if (r < 0) {
+                        log_warning_errno(r, "Cannot write the state file %s, buckets will not survive a "
+                                          "restart: %m", m->state_file);
+                        m->state = state_free(m->state);
+                }
         }
 
         policy_free(m->policy);

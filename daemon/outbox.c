@@ -93,6 +93,8 @@ void outbox_queue_clear(OutboxQueue *q) {
 }
 
 void outbox_done(Outbox *o) {
+        if (!o->bus)
+                return;         /* never set up (e.g. --check-config) */
         while (!list_empty(&o->ready))
                 outbox_queue_clear(LIST_ENTRY(list_first(&o->ready), OutboxQueue, node));
         o->post = sd_event_source_disable_unref(o->post);

@@ -71,7 +71,7 @@ const char *sandbox_strerror(int outcome) {
 
 int sandbox_drop_privileges(const char *user) {
         struct passwd *pw = NULL;
-        bool root = geteuid() == 0;
+        bool root = geteuid() == 0, setpcap;
 
         /* 1. */
         if (root) {
@@ -84,19 +84,24 @@ int sandbox_drop_privileges(const char *user) {
                         return SANDBOX_E_NO_RAWIO;
         }
 
-        /* 2. The bounding set can only shrink with CAP_SETPCAP (root); the
-         * unit's CapabilityBoundingSet= does it otherwise. */
+        /* 2. The bounding set can only shrink with CAP_SETPCAP; without it
+         * (not root, or a unit's CapabilityBoundingSet= took it away) the
+         * service manager has done it. */
+        capng_get_caps_process();
+        setpcap = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
         capng_clear(CAPNG_SELECT_ALL);
         if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET, CAP_SYS_RAWIO) < 0)
                 return SANDBOX_E_CAPS;
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
                 return SANDBOX_E_CAPS;
 
-        /* 3. capng_change_id() keeps the selected capabilities across the
-         * uid change and applies them, with the bounding set. */
+        /* 3. The bounding set first, while we still have CAP_SETPCAP; then
+         * capng_change_id() keeps the selected capabilities across the uid
+         * change and applies them. */
         if (root) {
-                if (capng_change_id((int) pw->pw_uid, (int) pw->pw_gid,
-                                    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING) < 0)
+                if (setpcap && capng_apply(CAPNG_SELECT_BOUNDS) < 0)
+                        return SANDBOX_E_CAPS;
+                if (capng_change_id((int) pw->pw_uid, (int) pw->pw_gid, CAPNG_DROP_SUPP_GRP) < 0)
                         return SANDBOX_E_CHANGE_ID;
         } else if (capng_apply(CAPNG_SELECT_CAPS) < 0)
                 return SANDBOX_E_CAPS;
@@ -139,13 +144,13 @@ static void seccomp_releasep(scmp_filter_ctx *ctx) {
 /* What flushd calls once it serves the bus (measured with strace -f over
  * flushes, refusals, floods, Explain, Reload, SIGHUP and SIGTERM). */
 static const int allowed[] = {
-        SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(pread64), SCMP_SYS(close), SCMP_SYS(openat),
+        SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev), SCMP_SYS(pread64), SCMP_SYS(close), SCMP_SYS(openat),
         SCMP_SYS(newfstatat), SCMP_SYS(fstat), SCMP_SYS(lseek), SCMP_SYS(getdents64), SCMP_SYS(rename),
         SCMP_SYS(ftruncate), SCMP_SYS(unlink),
-        SCMP_SYS(recvmsg), SCMP_SYS(sendmsg), SCMP_SYS(sendto), SCMP_SYS(getsockopt), SCMP_SYS(setsockopt),
+        SCMP_SYS(recvmsg), SCMP_SYS(sendmsg), SCMP_SYS(sendto), SCMP_SYS(recvfrom), SCMP_SYS(getsockopt), SCMP_SYS(setsockopt),
         SCMP_SYS(shutdown), SCMP_SYS(getsockname), SCMP_SYS(getpeername), SCMP_SYS(connect),
         SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl), SCMP_SYS(poll), SCMP_SYS(ppoll),
-        SCMP_SYS(timerfd_create), SCMP_SYS(timerfd_settime), SCMP_SYS(timerfd_gettime),
+        SCMP_SYS(timerfd_create), SCMP_SYS(timerfd_settime), SCMP_SYS(timerfd_gettime), SCMP_SYS(signalfd4),
         SCMP_SYS(pidfd_open),
         SCMP_SYS(futex), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mprotect), SCMP_SYS(mremap),
         SCMP_SYS(madvise), SCMP_SYS(brk), SCMP_SYS(getrandom),

@@ -353,7 +353,7 @@ int state_adopt(State *s, Ledger *l, uint64_t now_ns) {
                 account_foreach_user(a, adopt_user, &c);
                 n += 1 + c.n;
         }
-        slack = n + 64;
+        slack = 64 + n / 16;   /* room for new per-user shares until the next reload */
         r = map_records(s, n + slack);
         if (r < 0)
                 return r;

@@ -67,9 +67,11 @@ static void *worker_main(void *userdata) {
                 job->outcome = p->backend(p->backend_data, job->fd, job->flags, &job->result);
 
                 pthread_mutex_lock(&p->lock);
+                /* Only the first finished job wakes the loop; it takes the
+                 * whole list. An eventfd write of 1 cannot fail short of a bug. */
+                if (list_empty(&p->done))
+                        (void) !write(p->eventfd, &one, sizeof(one));
                 list_append(&p->done, &job->node);
-                /* An eventfd write of 1 cannot fail short of a bug. */
-                (void) !write(p->eventfd, &one, sizeof(one));
         }
         pthread_mutex_unlock(&p->lock);
         return NULL;

@@ -19,6 +19,7 @@ UNIT_TEST_OBJS = \
 	$(BUILD)/obj/tests/unit/fake-flush1.o \
 	$(BUILD)/obj/tests/unit/test-client.o \
 	$(BUILD)/obj/tests/unit/test-flushctl-doc.o \
+	$(BUILD)/obj/tests/unit/test-sandbox.o \
 	$(BUILD)/obj/tests/unit/test-local-wb.o
 
 UNIT_TEST_LIBS = $(shell $(PKG_CONFIG) --libs check libsystemd inih libcap-ng libseccomp) -lpthread
@@ -32,5 +33,6 @@ $(BUILD)/tests/unit-tests: $(UNIT_TEST_OBJS) $(DAEMON_LIB_OBJS) $(LIBFLUSHD_OBJS
 unit-check: $(BUILD)/tests/unit-tests $(BUILD)/flushctl $(BUILD)/flushd
 	@mkdir -p $(BUILD)/results
 	@rm -f $(BUILD)/results/unit.counts
-	CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-60} FLUSHCTL=$(BUILD)/flushctl FLUSHD=$(BUILD)/flushd \
-	LD_LIBRARY_PATH=$(BUILD)$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH} FLUSHD_TEST_POLICY_DIR=tests/unit/policy $(BUILD)/tests/unit-tests $(BUILD)/results/unit.counts
+	FLUSHD_BINARY=$(BUILD)/flushd CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-60} \
+	FLUSHCTL=$(BUILD)/flushctl FLUSHD=$(BUILD)/flushd LD_LIBRARY_PATH=$(BUILD)$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH} \
+	FLUSHD_TEST_POLICY_DIR=tests/unit/policy $(BUILD)/tests/unit-tests $(BUILD)/results/unit.counts

@@ -825,6 +825,44 @@ START_TEST(test_peer_forgotten_on_disconnect) {
 }
 END_TEST
 
+/* flushd --check-config: the daemon's own parser, from the command line,
+ * without a bus (it used to crash tearing down what it never set up). */
+static int check_config(const char *text, char *out, size_t size) {
+        char dir[] = "/tmp/flushd-test-cc-XXXXXX", cmd[512], path[128];
+        FILE *f, *p;
+        size_t n;
+        int status;
+
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/flushd.conf", dir);
+        f = fopen(path, "we");
+        ck_assert_ptr_nonnull(f);
+        fputs(text, f);
+        fclose(f);
+        snprintf(cmd, sizeof(cmd), "%s --check-config --config=%s --dropin-dir=%s/none 2>&1; echo \"rc=$?\"",
+                 getenv("FLUSHD_BINARY") ?: "build/flushd", path, dir);
+        p = popen(cmd, "re");
+        ck_assert_ptr_nonnull(p);
+        n = fread(out, 1, size - 1, p);
+        out[n] = '\0';
+        status = pclose(p);
+        unlink(path);
+        rmdir(dir);
+        return status;
+}
+
+START_TEST(test_check_config_command) {
+        char out[1024];
+
+        ck_assert_int_eq(check_config("[Default]\nAllow=yes\n", out, sizeof(out)), 0);
+        ck_assert_ptr_nonnull(strstr(out, "flushd.conf: OK\n"));
+        ck_assert_ptr_nonnull(strstr(out, "rc=0\n"));
+        ck_assert_int_eq(check_config("[Default]\nAllow=maybe\n", out, sizeof(out)), 0);
+        ck_assert_ptr_nonnull(strstr(out, "flushd.conf:2:Allow: "));
+        ck_assert_ptr_nonnull(strstr(out, "rc=1\n"));
+}
+END_TEST
+
 Suite *request_suite(void) {
         Suite *s = suite_create("request");
         TCase *tc = tcase_create("private-bus");
@@ -842,6 +880,7 @@ Suite *request_suite(void) {
         tcase_add_test(tc, test_quota_dictionary);
         tcase_add_test(tc, test_reload_and_admin_methods);
         tcase_add_test(tc, test_interface_file_matches);
+        tcase_add_test(tc, test_check_config_command);
         suite_add_tcase(s, tc);
         return s;
 }

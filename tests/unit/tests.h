@@ -18,3 +18,4 @@ Suite *request_suite(void);
 Suite *client_suite(void);
 Suite *flushctl_doc_suite(void);
 Suite *local_wb_suite(void);
+Suite *sandbox_suite(void);
