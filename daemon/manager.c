@@ -420,16 +420,17 @@ void manager_sync_charge(Manager *m, const Charge *c) {
         }
 }
 
-bool manager_fds_available(Manager *m) {
+static unsigned fds_needed(Manager *m) {
         /* Every peer record holds 2 fds (pidfd, cgroup file); every request
-         * its message's fd and our duplicate. Count one more of each. */
-        unsigned need = 2 * (peer_table_count(m->peers) + 1) + 2 * (m->n_requests + 1);
+         * the fds its message came with and our duplicate. One more of each. */
+        return 2 * (peer_table_count(m->peers) + 1) + (FLUSHD_FDS_PER_CALL_MAX + 1) * (m->n_requests + 1);
+}
 
-        if (need <= m->fd_budget)
+bool manager_fds_available(Manager *m) {
+        if (fds_needed(m) <= m->fd_budget)
                 return true;
         peer_table_evict(m->peers, 8);
-        need = 2 * (peer_table_count(m->peers) + 1) + 2 * (m->n_requests + 1);
-        return need <= m->fd_budget;
+        return fds_needed(m) <= m->fd_budget;
 }
 
 int manager_reply_busy(Manager *m, sd_bus_message *message, const char *why) {

@@ -24,6 +24,9 @@
 #define FLUSHD_DEVICE_DEFAULT "/dev/iommu"
 #define FLUSHD_WORKERS_DEFAULT 4
 #define FLUSHD_FD_RESERVE 64            /* fds kept free for the bus, the state file, logging */
+/* A call may carry more fds than it uses, and the message holds them all
+ * until it is freed: dbus-daemon's max_message_unix_fds on the system bus. */
+#define FLUSHD_FDS_PER_CALL_MAX 16
 /* "FILE:LINE:KEY: message" of a policy error */
 #define MANAGER_ERROR_MAX (PATH_MAX + POLICY_ERROR_KEY_MAX + POLICY_ERROR_MAX + 32)
 

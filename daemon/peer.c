@@ -125,6 +125,8 @@ static int creds_read(sd_bus_message *reply, uid_t *ret_uid, gid_t *gids, size_t
         return 0;
 }
 
+static int bus_call_credentials(sd_bus *bus, Peer *p);
+
 static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         Peer *p = userdata;
         PeerTable *t = p->table;
@@ -135,6 +137,16 @@ static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
         int r;
 
         p->slot = sd_bus_slot_unref(p->slot);
+
+        /* No answer in time: the bus may have dropped it (it refuses to
+         * queue more for us while a flood fills our queue). Ask again, a
+         * bounded number of times, before calling it a transient failure. */
+        if (sd_bus_message_is_method_error(reply, SD_BUS_ERROR_NO_REPLY) ||
+            sd_bus_message_is_method_error(reply, SD_BUS_ERROR_TIMEOUT) ||
+            sd_bus_message_is_method_error(reply, SD_BUS_ERROR_LIMITS_EXCEEDED)) {
+                if (++p->attempts < PEER_CREDENTIALS_ATTEMPTS && bus_call_credentials(t->bus, p) >= 0)
+                        return 0;
+        }
         t->n_resolving--;
 
         if (sd_bus_message_is_method_error(reply, "org.freedesktop.DBus.Error.NameHasNoOwner"))

@@ -14,7 +14,8 @@
 
 #define PEERS_MAX           4096        /* connections with a record (and two fds each) */
 #define PEERS_RESOLVING_MAX 64          /* records whose credentials are still on the way */
-#define PEER_CREDENTIALS_TIMEOUT_USEC (UINT64_C(5) * 1000000)
+#define PEER_CREDENTIALS_TIMEOUT_USEC (UINT64_C(1) * 1000000)   /* per attempt */
+#define PEER_CREDENTIALS_ATTEMPTS 4
 
 typedef struct PeerTable PeerTable;
 
@@ -31,6 +32,7 @@ typedef struct Peer {
         int outcome;                    /* PEER_FAILED: IDENTITY_E_* or a negative errno */
         Identity *identity;
         sd_bus_slot *slot;              /* the credentials call in flight */
+        unsigned attempts;
         ListHead requests;              /* the requests of this connection, owned elsewhere */
         unsigned n_requests;
         ListHead lru;                   /* in PeerTable.lru, least recently used first */

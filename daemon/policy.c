@@ -104,29 +104,42 @@ bool policy_path_is_prefix(const char *ancestor, const char *path) {
 }
 
 void policy_match(const Policy *p, const char *cgroup, PolicyMatch *ret) {
+        /* The hash of "/" and of each prefix ending before a '/', computed
+         * in one pass: a caller in a delegated subtree may nest cgroups
+         * thousands deep, and a Path= has at most POLICY_DEPTH_MAX
+         * components, so only that many prefixes can match at all. */
+        size_t ends[POLICY_DEPTH_MAX + 1], n = 0, index;
+        uint64_t hashes[POLICY_DEPTH_MAX + 1], h = STRINDEX_HASH_INIT;
         PolicyMatch m = {};
-        size_t len, index;
+        const char *c;
 
         assert(p);
         assert(cgroup);
         assert(ret);
 
-        /* The cgroup itself, then each ancestor up to "/": deepest first.
-         * Paths are unique, so there is at most one section per depth,
-         * and a valid Path= has at most POLICY_DEPTH_MAX components. */
-        len = strlen(cgroup);
-        while (len > 0) {
-                if (strindex_get(&p->by_path, cgroup, len, &index) >= 0) {
-                        if (m.n_chain >= ELEMENTSOF(m.chain))
+        if (cgroup[0] == '/') {
+                ends[n] = 1;
+                hashes[n++] = strindex_hash(STRINDEX_HASH_INIT, "/", 1);
+                for (c = cgroup + 1; *c && n < ELEMENTSOF(ends); c++) {
+                        if (*c == '/')
+                                continue;
+                        /* a component from c to the next '/' or the end */
+                        const char *end = strchrnul(c, '/');
+
+                        h = strindex_hash(h, c - 1, end - (c - 1));
+                        ends[n] = end - cgroup;
+                        hashes[n++] = h;
+                        c = end - 1;
+                        if (!*end)
                                 break;
-                        m.chain[m.n_chain++] = index;
                 }
-                if (len == 1)
-                        break;                  /* that was "/" */
-                while (len > 1 && cgroup[len - 1] != '/')
-                        len--;
-                if (len > 1)
-                        len--;                  /* "/a/b/" -> "/a/b"; "/" stays */
+        }
+
+        /* Deepest first; paths are unique, so at most one section per depth. */
+        while (n > 0) {
+                n--;
+                if (strindex_get_hashed(&p->by_path, cgroup, ends[n], hashes[n], &index) >= 0)
+                        m.chain[m.n_chain++] = index;
         }
 
         if (m.n_chain == 0)

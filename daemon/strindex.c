@@ -19,13 +19,7 @@
 #include "strindex.h"
 
 static uint64_t hash(const char *s, size_t len) {
-        uint64_t h = UINT64_C(0xcbf29ce484222325);
-
-        for (size_t i = 0; i < len; i++) {
-                h ^= (unsigned char) s[i];
-                h *= UINT64_C(0x100000001b3);
-        }
-        return h;
+        return strindex_hash(STRINDEX_HASH_INIT, s, len);
 }
 
 void strindex_done(StrIndex *x) {
@@ -33,8 +27,9 @@ void strindex_done(StrIndex *x) {
         *x = (StrIndex) {};
 }
 
-static StrIndexSlot *slot_find(StrIndexSlot *slots, size_t n_slots, const char *key, size_t len) {
-        size_t i = hash(key, len) & (n_slots - 1);
+static StrIndexSlot *slot_find_hashed(StrIndexSlot *slots, size_t n_slots, const char *key, size_t len,
+                                      uint64_t h) {
+        size_t i = h & (n_slots - 1);
 
         for (;; i = (i + 1) & (n_slots - 1)) {
                 StrIndexSlot *s = &slots[i];
@@ -44,6 +39,10 @@ static StrIndexSlot *slot_find(StrIndexSlot *slots, size_t n_slots, const char *
                 if (strncmp(s->key, key, len) == 0 && s->key[len] == '\0')
                         return s;
         }
+}
+
+static StrIndexSlot *slot_find(StrIndexSlot *slots, size_t n_slots, const char *key, size_t len) {
+        return slot_find_hashed(slots, n_slots, key, len, hash(key, len));
 }
 
 static int grow(StrIndex *x) {
@@ -88,6 +87,10 @@ int strindex_put(StrIndex *x, const char *key, size_t value, size_t *ret_value) 
 }
 
 int strindex_get(const StrIndex *x, const char *key, size_t len, size_t *ret_value) {
+        return strindex_get_hashed(x, key, len, hash(key, len), ret_value);
+}
+
+int strindex_get_hashed(const StrIndex *x, const char *key, size_t len, uint64_t h, size_t *ret_value) {
         const StrIndexSlot *s;
 
         assert(x);
@@ -95,7 +98,7 @@ int strindex_get(const StrIndex *x, const char *key, size_t len, size_t *ret_val
 
         if (x->n_slots == 0)
                 return -ENOENT;
-        s = slot_find(x->slots, x->n_slots, key, len);
+        s = slot_find_hashed(x->slots, x->n_slots, key, len, h);
         if (!s->key)
                 return -ENOENT;
         if (ret_value)

@@ -469,6 +469,25 @@ START_TEST(test_match_default) {
 }
 END_TEST
 
+/* A cgroup nested thousands deep (a delegated subtree allows it) still
+ * finds its sections near the root, and only POLICY_DEPTH_MAX prefixes
+ * are ever looked up. */
+START_TEST(test_match_deep_cgroup) {
+        _cleanup_(policy_freep) Policy *p = load_good("good-nomatch.conf");
+        _cleanup_free_ char *deep = malloc(2 + 3 * 1500);
+        PolicyMatch m;
+        char *c;
+
+        ck_assert_ptr_nonnull(deep);
+        c = stpcpy(deep, "/a");
+        for (int i = 0; i < 1500; i++)
+                c = stpcpy(c, "/zz");
+        policy_match(p, deep, &m);
+        ck_assert_uint_eq(m.n_chain, 1);
+        ck_assert_uint_eq(m.chain[0], index_of(p, "a"));
+}
+END_TEST
+
 START_TEST(test_match_default_denies) {
         _cleanup_(policy_freep) Policy *p = load_good("good-empty.conf");
         PolicyMatch m;
@@ -623,6 +642,7 @@ Suite *policy_suite(void) {
         tcase_add_loop_test(tc, test_match, 0, ELEMENTSOF(match_cases));
         tcase_add_test(tc, test_match_default);
         tcase_add_test(tc, test_match_default_denies);
+        tcase_add_test(tc, test_match_deep_cgroup);
         tcase_add_test(tc, test_path_helpers);
         tcase_add_test(tc, test_good_users);
         tcase_add_test(tc, test_default_users);

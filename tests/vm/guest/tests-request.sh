@@ -105,7 +105,7 @@ flushd_stop() {
 # name. If it exits (or never takes the name), returns 1 with START_WHY
 # naming its exit status and the last line it logged.
 flushd_start() {
-        mkdir -p /run/flushd && chown flushd:flushd /run/flushd
+        mkdir -p /run/flushd            # as /init makes it
         echo "--- tests-request.sh: flushd $* (t=$(uptime_s)s)" >> /run/flushd.log
         flushd "$@" 2>>/run/flushd.log &
         FLUSHD_PID=$!
@@ -203,13 +203,15 @@ flood_case() {
         grep -q '^flood: connected' /run/flood.out ||
                 problem "the flooder did not connect: $(tail -n 1 /run/flood.out)"
 
-        call bob /V victim flush --count=20 --timeout=5 --duration=30
+        # --ping-bus: bus_max_ms in the log tells a starved bus from a slow flushd.
+        call bob /V victim flush --count=20 --timeout=5 --duration=30 --ping-bus
         if [ "$RC" -ne 0 ]; then
                 problem "victim exit $RC$(err_first)"
         else
                 [ "$(kv granted)" = 20 ] ||
                         problem "bob: $(kv granted) of 20 granted during the flood ($(echo "$OUT" | cut -d' ' -f2-9) $(kv other_name))"
-                [ "$(kv timeout)" = 0 ] || problem "bob: $(kv timeout) of his flushes timed out"
+                [ "$(kv timeout)" = 0 ] ||
+                        problem "bob: $(kv timeout) of his flushes timed out (a GetId to the bus itself took up to $(kv bus_max_ms) ms)"
         fi
 
         # Let the flooder finish writing (bounded), then end it.
@@ -255,7 +257,9 @@ test_flood_denied() {
 }
 
 # 200 processes of alice in 50 sibling cgroups /S/c1 ... /S/c50, section
-# Path=/S, each flushing flat out for 3 s from one start (swarm). The bucket
+# Path=/S, each flushing flat out for 3 s from one start (swarm; a child
+# that has had no verdict yet, only Busy or timeouts, goes on up to 30 s
+# more, so a starved guest still tests something). The bucket
 # of /S holds at most Burst when they start and gains Rate per second, so
 # over the window W from the start to the last reply (every grant counted
 # was admitted inside it): granted <= Burst + floor(Rate × W) + 1 (the 1
@@ -267,7 +271,7 @@ test_subtree_swarm() {
         req_filled 1
         PROBLEMS=
         call root / swarm alice /S/c 50 200 3
-        [ "$RC" -eq 0 ] || fail "swarm exit $RC$(err_first)" || return
+        [ "$RC" -eq 0 ] || fail "swarm exit $RC$(err_first) ($OUT)" || return
         granted=$(kv granted)
         window=$(kv window_ms)
         max=$(calc "b + r * w / 1000 + 1" -v b="$burst" -v r="$rate" -v w="$window")
@@ -279,15 +283,18 @@ test_subtree_swarm() {
         req_verdict
 }
 
-# kill -9 in the middle of a drain, restart with the same state file: the
+# kill -9 in the middle of a flood, restart with the same state file: the
 # bucket of /K (Rate=2/s Burst=20) must come back as it was (empty), not
-# full. Before the kill, alice's flat-out flushing must have got at least
-# the burst (the bucket had Burst/Rate + 1 s to fill since flushd started
-# empty), so a refill would show as >= Burst grants after the restart. After
-# it, in 1 s of flat-out flushing, she may get only what Rate refills from
-# the kill to her last reply (E), plus 1 s in case flushd saved its state up
-# to a second before it was killed, plus 1 for rounding:
-#   granted <= floor(Rate × (E - kill + 1)) + 1, which must stay < Burst.
+# full. First alice drains it flat out until the first QuotaExceeded: she
+# must have got at least the burst (the bucket had Burst/Rate + 1 s to fill
+# since flushd started empty), so a refill would show as >= Burst grants
+# after the restart. Then she keeps flushing flat out in the background and
+# flushd is killed 1 s into that, so the bucket holds less than a token or
+# two when it dies. After the restart, in 1 s of flat-out flushing, she may
+# get only what Rate refills from the kill to her last reply (E), plus 1 s
+# in case flushd saved its state up to a second before the kill, plus 2 (a
+# token refilled between two of her calls, and rounding):
+#   granted <= floor(Rate × (E - kill + 1)) + 2, which must stay < Burst.
 # (Whether the downtime is credited is the daemon's choice; the bound allows
 # it, so "the first flush after the restart is throttled" is implied only
 # when the restart is quicker than 1/Rate.)
@@ -299,9 +306,15 @@ test_restart_levels() {
         req_filled "$(calc "b / r + 1" -v b="$burst" -v r="$rate")"
         PROBLEMS=
 
-        runas alice /K victim flush --duration=2.5 --timeout=2 >/run/k.out 2>&1 &
+        call alice /K victim flush --until-throttled --duration=30 --timeout=5
+        pre=$(kv granted)
+        if [ "$(kv quota)" != 1 ] || [ -z "$pre" ] || [ "$pre" -lt "$burst" ]; then
+                problem "the drain got ${pre:-no} grants and $(kv quota) QuotaExceeded, want >= Burst $burst then 1"
+        fi
+
+        runas alice /K victim flush --duration=3 --timeout=2 >/run/k.out 2>&1 &
         kpid=$!
-        sleep 2
+        sleep 1
         t_kill=$(uptime_s)
         kill -KILL "$FLUSHD_PID"
         wait "$FLUSHD_PID" 2>/dev/null
@@ -309,19 +322,14 @@ test_restart_levels() {
         REQ_RUNNING=
         pid_wait "$kpid" 100 || kill -KILL "$kpid" 2>/dev/null
         wait "$kpid"
-        OUT=$(cat /run/k.out)
-        echo "  [alice in /K, killed at ${t_kill}s] $OUT"
-        pre=$(kv granted)
-        if [ -z "$pre" ] || [ "$pre" -lt "$burst" ]; then
-                problem "before the kill: ${pre:-no} grants, want >= Burst $burst"
-        fi
+        echo "  [alice in /K, flushd killed at ${t_kill}s] $(cat /run/k.out)"
         name_gone 50
 
         req_start || fail "restart with the same state: $START_WHY" || return
         call alice /K victim flush --duration=1 --timeout=2
         [ "$RC" -eq 0 ] || fail "victim exit $RC$(err_first)" || return
         post=$(kv granted)
-        max=$(calc "r * (e - k + 1) + 1" -v r="$rate" -v e="$(kv end)" -v k="$t_kill")
+        max=$(calc "r * (e - k + 1) + 2" -v r="$rate" -v e="$(kv end)" -v k="$t_kill")
         echo "  after the restart: $post granted, first $(kv first); bound $max (Burst $burst)"
         [ "$max" -lt "$burst" ] ||
                 problem "the restart took too long (bound $max >= Burst $burst) to tell kept from refilled"

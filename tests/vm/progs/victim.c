@@ -7,7 +7,8 @@
  * or timed out. "victim flush" opens /dev/iommu and its own bus connection
  * and makes sequential org.flushd.Flush1 Flush calls, each bounded by
  * --timeout, until --count calls were made or --duration seconds passed
- * (checked before each call), whichever comes first. It never fails because
+ * (checked before each call), whichever comes first; with --until-throttled
+ * also right after the first QuotaExceeded. It never fails because
  * of an answer: it prints one line of counts and exits 0, and the test
  * script asserts on them. sd-bus reports a call that got no answer in time
  * as -ETIMEDOUT (or NoReply); those are counted as "timeout".
@@ -17,12 +18,16 @@
  *
  * S and E are CLOCK_BOOTTIME seconds (the clock of /proc/uptime) just before
  * the first call and just after the last reply, so a script can relate
- * them to events it timed itself. max_ms is informational only.
+ * them to events it timed itself. max_ms is informational only, and so is
+ * --ping-bus: before each Flush, a GetId round trip to the bus itself, whose
+ * worst time (bus_max_ms) and failures (bus_fail) tell a slow or starved
+ * bus (or guest) from a slow flushd.
  *
  * "victim get PROPERTY" prints flushd's t property PROPERTY (e.g. Busy,
  * Denied) and exits 0, or says why not and exits 1.
  *
- * Usage: victim flush [--count=N] [--duration=SECONDS] [--timeout=SECONDS]
+ * Usage: victim flush [--count=N] [--duration=SECONDS] [--timeout=SECONDS] [--until-throttled]
+ *                    [--ping-bus]
  *        victim get PROPERTY
  * Exit status 2: bad usage or a setup failure (no /dev/iommu, no bus).
  */
@@ -30,6 +35,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,20 +113,38 @@ static int flush_once(sd_bus *bus, int iommufd, uint64_t timeout_usec, sd_bus_er
         return sd_bus_call(bus, m, timeout_usec, error, &reply);
 }
 
+/* A round trip to the bus itself (GetId): how slow the bus, not flushd, is. */
+static int bus_ping(sd_bus *bus, uint64_t timeout_usec) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                           "org.freedesktop.DBus", "GetId");
+        if (r < 0)
+                return r;
+        return sd_bus_call(bus, m, timeout_usec, NULL, &reply);
+}
+
 static int verb_flush(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "count",    required_argument, NULL, 'c' },
                 { "duration", required_argument, NULL, 'd' },
                 { "timeout",  required_argument, NULL, 't' },
+                { "until-throttled", no_argument, NULL, 'q' },
+                { "ping-bus", no_argument, NULL, 'p' },
                 {}
         };
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        /* Close without flushing: nothing is queued after sd_bus_call(). */
+        _cleanup_(sd_bus_close_unrefp) sd_bus *bus = NULL;
         _cleanup_free_ char *other_name = NULL;
         _cleanup_close_ int iommufd = -EBADF;
         unsigned long count = 0, counts[_OUTCOME_MAX] = {}, calls = 0;
         double duration = 0, timeout = 5;
         uint64_t start_mono, deadline = UINT64_MAX, start_boot, max_usec = 0;
         Outcome first = _OUTCOME_MAX;
+        bool until_throttled = false, ping_bus = false;
+        unsigned long bus_fail = 0;
+        uint64_t bus_max_usec = 0;
         int opt, r;
 
         while ((opt = getopt_long(argc, argv, "", options, NULL)) >= 0) {
@@ -133,6 +157,12 @@ static int verb_flush(int argc, char *argv[]) {
                         break;
                 case 't':
                         timeout = strtod(optarg, NULL);
+                        break;
+                case 'q':
+                        until_throttled = true;
+                        break;
+                case 'p':
+                        ping_bus = true;
                         break;
                 default:
                         return 2;
@@ -160,8 +190,18 @@ static int verb_flush(int argc, char *argv[]) {
                 deadline = start_mono + (uint64_t) (duration * 1e6);
         while ((count == 0 || calls < count) && clock_usec(CLOCK_MONOTONIC) < deadline) {
                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-                uint64_t t0 = clock_usec(CLOCK_MONOTONIC), dt;
+                uint64_t t0, dt;
                 Outcome o;
+
+                if (ping_bus) {
+                        t0 = clock_usec(CLOCK_MONOTONIC);
+                        if (bus_ping(bus, (uint64_t) (timeout * 1e6)) < 0)
+                                bus_fail++;
+                        dt = clock_usec(CLOCK_MONOTONIC) - t0;
+                        if (dt > bus_max_usec)
+                                bus_max_usec = dt;
+                }
+                t0 = clock_usec(CLOCK_MONOTONIC);
 
                 r = flush_once(bus, iommufd, (uint64_t) (timeout * 1e6), &error);
                 dt = clock_usec(CLOCK_MONOTONIC) - t0;
@@ -174,6 +214,8 @@ static int verb_flush(int argc, char *argv[]) {
                         first = o;
                 if (o == OUTCOME_OTHER && !other_name)
                         other_name = strdup(sd_bus_error_is_set(&error) ? error.name : strerror(-r));
+                if (o == OUTCOME_QUOTA && until_throttled)
+                        break;
                 if (o == OUTCOME_OTHER && !sd_bus_is_open(bus)) {
                         fprintf(stderr, "victim: the bus connection closed: %s\n", strerror(-r));
                         break;
@@ -189,6 +231,8 @@ static int verb_flush(int argc, char *argv[]) {
         printf(" first=%s start=%.3f end=%.3f max_ms=%" PRIu64,
                first == _OUTCOME_MAX ? "none" : outcome_names[first],
                (double) start_boot / 1e6, (double) clock_usec(CLOCK_BOOTTIME) / 1e6, max_usec / 1000);
+        if (ping_bus)
+                printf(" bus_max_ms=%" PRIu64 " bus_fail=%lu", bus_max_usec / 1000, bus_fail);
         if (other_name)
                 printf(" other_name=%s", other_name);
         printf("\n");
@@ -227,6 +271,7 @@ int main(int argc, char *argv[]) {
         if (argc >= 2 && strcmp(argv[1], "get") == 0)
                 return verb_get(argc - 1, argv + 1);
         fprintf(stderr, "Usage: victim flush [--count=N] [--duration=SECONDS] [--timeout=SECONDS]\n"
+                        "                    [--until-throttled] [--ping-bus]\n"
                         "       victim get PROPERTY\n");
         return 2;
 }
