@@ -11,12 +11,19 @@
 
 # The library's own version: MAJOR is the soname; bump MINOR when symbols are
 # added (in a new node of client/libflushd.sym), MAJOR only on an ABI break.
-LIBFLUSHD_VERSION = 0.2.0
+LIBFLUSHD_VERSION = 0.3.0
 LIBFLUSHD_SONAME = libflushd.so.$(firstword $(subst ., ,$(LIBFLUSHD_VERSION)))
 
-LIBFLUSHD_SRCS = client/error.c client/flush.c client/local-wb.c client/track.c
+LIBFLUSHD_SRCS = client/error.c client/call.c client/dict.c client/flush.c client/explain.c \
+	client/admin.c client/local-wb.c client/track.c
 LIBFLUSHD_OBJS = $(LIBFLUSHD_SRCS:%.c=$(BUILD)/obj/%.o)
-FLUSHCTL_OBJS = $(BUILD)/obj/client/flushctl.o
+FLUSHCTL_SRCS = client/flushctl.c client/flushctl-common.c client/flushctl-flush.c \
+	client/flushctl-explain.c client/flushctl-admin.c client/flushctl-stats.c \
+	client/json.c client/table.c
+FLUSHCTL_OBJS = $(FLUSHCTL_SRCS:%.c=$(BUILD)/obj/%.o)
+
+# check-config runs the installed daemon unless $FLUSHD names another.
+$(BUILD)/obj/client/flushctl-admin.o: FLUSHD_CFLAGS += -DFLUSHD_SBINDIR='"$(SBINDIR)"'
 
 LIBFLUSHD_LIBS = $(shell $(PKG_CONFIG) --libs libsystemd) -pthread
 
@@ -50,5 +57,6 @@ install-client: $(BUILD)/$(LIBFLUSHD_SONAME) $(BUILD)/libflushd.pc $(BUILD)/flus
 	ln -sf $(LIBFLUSHD_SONAME) $(DESTDIR)$(LIBDIR)/libflushd.so
 	install -Dm644 client/flushd.h $(DESTDIR)$(INCLUDEDIR)/flushd.h
 	install -Dm644 $(BUILD)/libflushd.pc $(DESTDIR)$(LIBDIR)/pkgconfig/libflushd.pc
+	install -Dm644 client/flushctl.bash-completion $(DESTDIR)$(DATADIR)/bash-completion/completions/flushctl
 
 install: install-client

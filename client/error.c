@@ -3,14 +3,18 @@
  * error.c - libflushd's error codes: D-Bus error names in, descriptions out
  *
  * A caller must be able to tell "denied" from "throttled" from "broken", so
- * every error name flushd defines, plus the bus's "nobody owns that name",
- * maps to its own FLUSHD_E_* code through the one table below. Any other
+ * every error name flushd defines, plus the bus's "nobody owns that name"
+ * and "the bus policy refuses this call", maps to its own FLUSHD_E_* code
+ * through the one table below. A FlushdError keeps the name and message
+ * for the caller, and reads the retry-after time out of a QuotaExceeded
+ * message. Any other
  * D-Bus error keeps the errno sd-bus assigns to its name (-EIO if it has
  * none); failures that never reached the bus pass through unchanged.
  * FLUSHD_E_* start at 4096, above every errno, so one int carries both.
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bus/flush1.h"
@@ -32,6 +36,9 @@ static const ErrorMap error_map[] = {
         { FLUSH1_ERROR_BUSY, FLUSHD_E_BUSY,           "flushd is busy, retry later" },
         { FLUSH1_ERROR_INVALID_ARGS, FLUSHD_E_INVALID_ARGS,   "Invalid arguments to flushd" },
         { FLUSH1_ERROR_KERNEL, FLUSHD_E_KERNEL,          "The kernel failed the write-back" },
+        { FLUSH1_ERROR_INVALID_POLICY, FLUSHD_E_INVALID_POLICY, "flushd policy file has an error" },
+        { "org.freedesktop.DBus.Error.AccessDenied", FLUSHD_E_BUS_ACCESS_DENIED,
+          "The bus policy refused the call to flushd" },
         { "org.freedesktop.DBus.Error.ServiceUnknown", FLUSHD_E_NO_DAEMON,  "flushd is not running on the bus" },
         { "org.freedesktop.DBus.Error.NameHasNoOwner", FLUSHD_E_NO_DAEMON,  "flushd is not running on the bus" },
 };
@@ -76,4 +83,80 @@ const char *flushd_strerror(int r) {
         /* strerrordesc_np() returns a constant string, unlike strerror(). */
         s = strerrordesc_np(-r);
         return s ?: "Unknown error";
+}
+
+struct FlushdError {
+        char *name;
+        char *message;
+        int code;
+};
+
+FlushdError *error_new(const sd_bus_error *e, int code) {
+        FlushdError *err;
+
+        err = calloc(1, sizeof(*err));
+        if (!err)
+                return NULL;
+
+        err->name = strdup(e->name);
+        err->message = strdup(e->message ?: "");
+        if (!err->name || !err->message)
+                return flushd_error_free(err);
+        err->code = code;
+        return err;
+}
+
+FlushdError *flushd_error_free(FlushdError *e) {
+        if (!e)
+                return NULL;
+        free(e->name);
+        free(e->message);
+        free(e);
+        return NULL;
+}
+
+const char *flushd_error_get_name(const FlushdError *e) {
+        return e ? e->name : "";
+}
+
+const char *flushd_error_get_message(const FlushdError *e) {
+        return e ? e->message : "";
+}
+
+int flushd_error_get_code(const FlushdError *e) {
+        return e ? e->code : -EINVAL;
+}
+
+/* "retry after S.FFFs": seconds, then up to six decimals. */
+int flushd_error_get_retry_after(const FlushdError *e, uint64_t *ret_usec) {
+        static const char marker[] = "retry after ";
+        const char *p;
+        uint64_t sec = 0, frac = 0, scale = 1000000;
+
+        if (!e || !ret_usec)
+                return -EINVAL;
+
+        p = strstr(e->message, marker);
+        if (!p)
+                return -ENODATA;
+        p += strlen(marker);
+        if (*p < '0' || *p > '9')
+                return -ENODATA;
+
+        for (; *p >= '0' && *p <= '9'; p++) {
+                if (sec > UINT64_MAX / 10000000)
+                        return -ENODATA;
+                sec = sec * 10 + (uint64_t) (*p - '0');
+        }
+        if (*p == '.')
+                for (p++; *p >= '0' && *p <= '9'; p++)
+                        if (scale > 1) {
+                                scale /= 10;
+                                frac += (uint64_t) (*p - '0') * scale;
+                        }
+        if (*p != 's')
+                return -ENODATA;
+
+        *ret_usec = sec * 1000000 + frac;
+        return 0;
 }

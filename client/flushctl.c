@@ -1,60 +1,31 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * flushctl.c - command-line client of flushd: flush, track-exec
+ * flushctl.c - command-line client of flushd: parse, dispatch, help
  *
- * flushctl is a thin shell over libflushd for scripts and tests. "track-exec"
- * opens /dev/iommu, starts tracking its own (only) thread and executes a
- * command in place, so the command runs tracked and inherits the iommufd as
- * $FLUSHD_IOMMUFD; "flush" hands such an inherited fd to flushd and prints
- * one parseable line. Every outcome flushd distinguishes gets its own exit
- * status, so a script can tell denied from throttled from broken without
- * parsing messages. Options may come before or after the verb; parsing stops
- * at the command track-exec runs, whose options are its own.
+ * flushctl is a thin shell over libflushd for workloads, scripts and
+ * administrators. This file only knows the command line: one table of
+ * options and one table of verbs (name, synopsis, summary, accepted
+ * options, positional arguments, the function that runs it), from which
+ * both the parser and every --help text are made, so a verb cannot accept
+ * an option its help does not show. Options may come before or after the
+ * verb; parsing stops at the command track-exec runs, whose options are its
+ * own. Every outcome libflushd distinguishes has its own exit status
+ * (flushctl-common.c), so a script can tell denied from throttled from
+ * broken without parsing messages.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "flushd.h"
-#include "util/macro.h"
+#include "flushctl.h"
 
 #ifndef FLUSHD_VERSION
 #error "FLUSHD_VERSION must be defined by the build"
 #endif
-
-#define IOMMU_DEVICE "/dev/iommu"
-
-#define _printf_(a, b) __attribute__((format(printf, a, b)))
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(FlushdClient *, flushd_close);
-
-enum {
-        EXIT_USAGE = 2,
-        EXIT_NO_DAEMON = 9,
-};
-
-/* One exit status per outcome flushd tells apart; anything else is EXIT_FAILURE. */
-static const struct {
-        int code;
-        int status;
-} exit_map[] = {
-        { FLUSHD_E_ACCESS_DENIED,  3 },
-        { FLUSHD_E_QUOTA_EXCEEDED, 4 },
-        { FLUSHD_E_INVALID_FD,     5 },
-        { FLUSHD_E_NOT_SUPPORTED,  6 },
-        { FLUSHD_E_BUSY,           7 },
-        { FLUSHD_E_INVALID_ARGS,   8 },
-        { FLUSHD_E_NO_DAEMON,      EXIT_NO_DAEMON },
-        { FLUSHD_E_KERNEL,         10 },
-};
 
 enum {
         ARG_VERSION = 0x100,
@@ -63,9 +34,12 @@ enum {
         ARG_NO_INVALIDATE,
         ARG_BUS,
         ARG_MARK_ALL,
+        ARG_JSON,
+        ARG_ITERATIONS,
 };
 
 #define OPT(arg) (1u << ((arg) - ARG_VERSION))
+#define OPTS_BUS (OPT(ARG_BUS) | OPT(ARG_JSON))
 
 static const struct option options[] = {
         { "help",          no_argument,       NULL, 'h'               },
@@ -75,50 +49,144 @@ static const struct option options[] = {
         { "no-invalidate", no_argument,       NULL, ARG_NO_INVALIDATE },
         { "bus",           required_argument, NULL, ARG_BUS           },
         { "mark-all",      no_argument,       NULL, ARG_MARK_ALL      },
+        { "json",          no_argument,       NULL, ARG_JSON          },
+        { "iterations",    required_argument, NULL, ARG_ITERATIONS    },
         {}
 };
 
-typedef struct Args {
-        int fd;                 /* --fd=N, or -EBADF */
-        uint64_t flush_flags;   /* FLUSHD_FLUSH_* */
-        unsigned track_flags;   /* FLUSHD_TRACK_* */
-        const char *bus_address;
-        unsigned seen;          /* OPT() of every option given */
-        char **command;         /* the words after the verb's options */
-} Args;
+/* The help line of each option, by its ARG_*. */
+static const struct {
+        int arg;
+        const char *usage;
+        const char *text;
+} option_help[] = {
+        { ARG_FD,            "--fd=N",          "Use the inherited iommufd N, not a new /dev/iommu" },
+        { ARG_ALL_CPUS,      "--all-cpus",      "Write back every online CPU (policy permitting)" },
+        { ARG_NO_INVALIDATE, "--no-invalidate", "Write back without invalidating, where possible" },
+        { ARG_BUS,           "--bus=ADDRESS",   "Use the D-Bus ADDRESS, not the system bus" },
+        { ARG_MARK_ALL,      "--mark-all",      "Count every CPU dirty once, covering writes made\n"
+                                                "before tracking started" },
+        { ARG_JSON,          "--json",          "Print JSON (one document; JSON lines for top)" },
+        { ARG_ITERATIONS,    "--iterations=N",  "Stop after N samples (default: until q or ^C)" },
+};
+
+typedef enum Positional {
+        POSITIONAL_NONE,
+        POSITIONAL_COMMAND,     /* CMD [ARG...], required */
+        POSITIONAL_FILES,       /* [FILE...] */
+} Positional;
 
 typedef struct Verb {
         const char *name;
+        const char *synopsis;   /* after the verb's options */
+        const char *summary;
         unsigned options;       /* OPT() of the options the verb accepts */
-        bool takes_command;
+        Positional positional;
         int (*run)(const Args *args);
 } Verb;
 
-static int help(void) {
+static const Verb verbs[] = {
+        { "flush", "",
+          "Write back the CPUs the threads tracked on an iommufd\n"
+          "ran on; prints: flushed=N coalesced=N nsec=N",
+          OPT(ARG_FD) | OPT(ARG_ALL_CPUS) | OPT(ARG_NO_INVALIDATE) | OPTS_BUS,
+          POSITIONAL_NONE, verb_flush },
+        { "track-exec", "CMD [ARG...]",
+          "Track this thread on an iommufd and execute CMD, with\n"
+          "$FLUSHD_IOMMUFD set to the iommufd's number",
+          OPT(ARG_FD) | OPT(ARG_MARK_ALL),
+          POSITIONAL_COMMAND, verb_track_exec },
+        { "explain", "",
+          "Show what a flush with these flags would get now, and\n"
+          "why (no charge)",
+          OPT(ARG_ALL_CPUS) | OPT(ARG_NO_INVALIDATE) | OPTS_BUS,
+          POSITIONAL_NONE, verb_explain },
+        { "quota", "",
+          "Show the caller's limits and what is left of them",
+          OPTS_BUS, POSITIONAL_NONE, verb_quota },
+        { "status", "",
+          "Show the daemon's version, kernel support, policy\n"
+          "files and counters",
+          OPTS_BUS, POSITIONAL_NONE, verb_status },
+        { "stats", "",
+          "Show every policy section's counters and buckets\n"
+          "(root)",
+          OPTS_BUS, POSITIONAL_NONE, verb_stats },
+        { "top", "",
+          "Show the sections' activity live, refreshed each\n"
+          "second (root)",
+          OPTS_BUS | OPT(ARG_ITERATIONS), POSITIONAL_NONE, verb_top },
+        { "reload", "",
+          "Make the daemon re-read its policy files (root)",
+          OPT(ARG_BUS), POSITIONAL_NONE, verb_reload },
+        { "check-config", "[FILE...]",
+          "Check policy files with the daemon's own parser\n"
+          "(default: its configuration); runs $FLUSHD or the\n"
+          "installed flushd",
+          OPT(ARG_JSON), POSITIONAL_FILES, verb_check_config },
+};
+
+static const char exit_help[] =
+        "Exit status:\n"
+        "  0 success            4 QuotaExceeded   8 InvalidArgs\n"
+        "  1 other failure      5 InvalidFd       9 flushd not on the bus\n"
+        "  2 usage error        6 NotSupported   10 KernelError\n"
+        "  3 AccessDenied,      7 Busy           11 InvalidPolicy\n"
+        "    also by the bus policy\n"
+        "  Once track-exec has executed CMD, the exit status is CMD's.\n";
+
+/* Prints text with each line after the first indented to column 24. */
+static void print_indented(const char *text) {
+        for (const char *p = text; *p; p++) {
+                fputc(*p, stdout);
+                if (*p == '\n' && p[1])
+                        fputs("                        ", stdout);
+        }
+        fputc('\n', stdout);
+}
+
+static void options_print(unsigned mask) {
+        for (size_t i = 0; i < ELEMENTSOF(option_help); i++)
+                if (mask & OPT(option_help[i].arg)) {
+                        printf("     %-18s ", option_help[i].usage);
+                        print_indented(option_help[i].text);
+                }
+}
+
+static int help(const Verb *verb) {
+        const char *name = program_invocation_short_name;
+
+        if (verb) {
+                printf("%s %s [OPTIONS...]%s%s\n\n", name, verb->name,
+                       *verb->synopsis ? " " : "", verb->synopsis);
+                print_indented(verb->summary);
+                printf("\nOptions:\n"
+                       "  -h --help             Show this help\n");
+                options_print(verb->options);
+                printf("\n%s", exit_help);
+                return EXIT_SUCCESS;
+        }
+
         printf("%s [OPTIONS...] COMMAND ...\n\n"
-               "Ask flushd to write back CPU caches before no-snoop DMA.\n\n"
-               "Commands:\n"
-               "  flush                 Write back the CPUs that the threads tracked on an\n"
-               "                        iommufd ran on; prints: flushed=N coalesced=N nsec=N\n"
-               "  track-exec CMD [ARG...]\n"
-               "                        Track this thread on an iommufd and execute CMD,\n"
-               "                        with $FLUSHD_IOMMUFD set to the iommufd's number\n\n"
-               "Options:\n"
-               "  -h --help             Show this help\n"
-               "     --version          Show package version\n"
-               "     --fd=N             Use the inherited iommufd N instead of opening "
-               IOMMU_DEVICE "\n"
-               "     --all-cpus         flush: write back every online CPU (policy permitting)\n"
-               "     --no-invalidate    flush: write back without invalidating, where possible\n"
-               "     --bus=ADDRESS      flush: use the D-Bus ADDRESS, not the system bus\n"
-               "     --mark-all         track-exec: count every CPU dirty once, covering\n"
-               "                        writes made before tracking started\n\n"
-               "Exit status:\n"
-               "  0 success            3 AccessDenied    6 NotSupported   9 flushd not on the bus\n"
-               "  1 other failure      4 QuotaExceeded   7 Busy\n"
-               "  2 usage error        5 InvalidFd       8 InvalidArgs\n"
-               "  Once track-exec has executed CMD, the exit status is CMD's.\n",
-               program_invocation_short_name);
+               "Ask flushd to write back CPU caches before no-snoop DMA, and look into\n"
+               "its policy.\n\n"
+               "Commands:\n", name);
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
+                char head[64];
+
+                snprintf(head, sizeof(head), "%s%s%s", verbs[i].name,
+                         *verbs[i].synopsis ? " " : "", verbs[i].synopsis);
+                if (strlen(head) > 21)
+                        printf("  %s\n                        ", head);
+                else
+                        printf("  %-21s ", head);
+                print_indented(verbs[i].summary);
+        }
+        printf("\nOptions:\n"
+               "  -h --help             Show this help (COMMAND --help: the command's)\n"
+               "     --version          Show package version\n");
+        options_print(~0u);
+        printf("\n%s", exit_help);
         return EXIT_SUCCESS;
 }
 
@@ -139,13 +207,6 @@ static int usage_error(const char *fmt, ...) {
         return usage_hint();
 }
 
-static int exit_status_from(int r) {
-        for (size_t i = 0; i < ELEMENTSOF(exit_map); i++)
-                if (-r == exit_map[i].code)
-                        return exit_map[i].status;
-        return EXIT_FAILURE;
-}
-
 static const char *option_name(unsigned bit) {
         for (const struct option *o = options; o->name; o++)
                 if (o->val >= ARG_VERSION && OPT(o->val) == bit)
@@ -153,8 +214,8 @@ static const char *option_name(unsigned bit) {
         return "?";
 }
 
-/* A decimal fd number: digits only, no sign, no trailing text. */
-static int parse_fd(const char *s, int *ret) {
+/* A decimal number: digits only, no sign, no trailing text, at most max. */
+static int parse_number(const char *s, long max, long *ret) {
         char *end;
         long v;
 
@@ -163,120 +224,12 @@ static int parse_fd(const char *s, int *ret) {
 
         errno = 0;
         v = strtol(s, &end, 10);
-        if (errno != 0 || *end != '\0' || v > INT_MAX)
+        if (errno != 0 || *end != '\0' || v > max)
                 return -EINVAL;
 
-        *ret = (int) v;
+        *ret = v;
         return 0;
 }
-
-/* The iommufd a verb works on: --fd=N if it is open, else a fresh /dev/iommu. */
-static int iommufd_acquire(const Args *args, int open_flags, int *ret_owned) {
-        int fd, r;
-
-        if (args->fd >= 0) {
-                if (fcntl(args->fd, F_GETFD) < 0) {
-                        r = -errno;
-                        fprintf(stderr, "%s: --fd=%d: not an open file descriptor: %s\n",
-                                program_invocation_short_name, args->fd, flushd_strerror(r));
-                        return r;
-                }
-                return args->fd;
-        }
-
-        fd = open(IOMMU_DEVICE, O_RDWR | open_flags);
-        if (fd < 0) {
-                r = -errno;
-                fprintf(stderr, "%s: Failed to open " IOMMU_DEVICE ": %s\n",
-                        program_invocation_short_name, flushd_strerror(r));
-                return r;
-        }
-        *ret_owned = fd;
-        return fd;
-}
-
-static int verb_flush(const Args *args) {
-        _cleanup_(flushd_closep) FlushdClient *client = NULL;
-        _cleanup_free_ char *error_name = NULL, *error_message = NULL;
-        _cleanup_close_ int owned_fd = -EBADF;
-        FlushdResult result;
-        int fd, r;
-
-        fd = iommufd_acquire(args, O_CLOEXEC, &owned_fd);
-        if (fd < 0)
-                return EXIT_FAILURE;
-
-        if (args->bus_address)
-                r = flushd_open_address(&client, args->bus_address);
-        else
-                r = flushd_open(&client);
-        if (r < 0) {
-                fprintf(stderr, "%s: Failed to connect to %s: %s\n", program_invocation_short_name,
-                        args->bus_address ?: "the system bus", flushd_strerror(r));
-                return EXIT_FAILURE;
-        }
-
-        r = flushd_flush_full(client, fd, args->flush_flags, &result, &error_name, &error_message);
-        if (r < 0) {
-                if (error_name)
-                        fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name,
-                                error_name, error_message ?: flushd_strerror(r));
-                else
-                        fprintf(stderr, "%s: Flush failed: %s\n", program_invocation_short_name,
-                                flushd_strerror(r));
-                return exit_status_from(r);
-        }
-
-        printf("flushed=%" PRIu32 " coalesced=%" PRIu32 " nsec=%" PRIu64 "\n",
-               result.flushed, result.coalesced, result.nsec);
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-                fprintf(stderr, "%s: Failed to write the result: %m\n", program_invocation_short_name);
-                return EXIT_FAILURE;
-        }
-        return EXIT_SUCCESS;
-}
-
-static int verb_track_exec(const Args *args) {
-        _cleanup_close_ int owned_fd = -EBADF;
-        char number[12];
-        int fd, flags, r;
-
-        /* Without O_CLOEXEC: the command inherits the iommufd. */
-        fd = iommufd_acquire(args, 0, &owned_fd);
-        if (fd < 0)
-                return EXIT_FAILURE;
-
-        flags = fcntl(fd, F_GETFD);
-        if (flags < 0 || ((flags & FD_CLOEXEC) && fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)) {
-                fprintf(stderr, "%s: Failed to let fd %d survive exec: %m\n", program_invocation_short_name, fd);
-                return EXIT_FAILURE;
-        }
-
-        r = flushd_track_thread(fd, args->track_flags);
-        if (r < 0) {
-                fprintf(stderr, "%s: Failed to start IOMMU_CACHE_WB_TRACK on fd %d: %s%s\n",
-                        program_invocation_short_name, fd, flushd_strerror(r),
-                        r == -ENOTTY ? " (kernel without flushd support, or not an iommufd)" : "");
-                return EXIT_FAILURE;
-        }
-
-        (void) snprintf(number, sizeof(number), "%d", fd);
-        if (setenv("FLUSHD_IOMMUFD", number, 1) < 0) {
-                fprintf(stderr, "%s: Failed to set FLUSHD_IOMMUFD: %m\n", program_invocation_short_name);
-                return EXIT_FAILURE;
-        }
-
-        execvp(args->command[0], args->command);
-        fprintf(stderr, "%s: Failed to execute %s: %m\n", program_invocation_short_name, args->command[0]);
-        return EXIT_FAILURE;
-}
-
-static const Verb verbs[] = {
-        { "flush",      OPT(ARG_FD) | OPT(ARG_ALL_CPUS) | OPT(ARG_NO_INVALIDATE) | OPT(ARG_BUS),
-          false, verb_flush },
-        { "track-exec", OPT(ARG_FD) | OPT(ARG_MARK_ALL),
-          true,  verb_track_exec },
-};
 
 static const Verb *verb_find(const char *name) {
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
@@ -291,9 +244,11 @@ static const Verb *verb_find(const char *name) {
  */
 static int parse_argv(int argc, char *argv[], const Verb **ret_verb, Args *args) {
         const Verb *verb = NULL;
+        bool want_help = false;
+        long v;
         int c;
 
-        /* "+": stop at the first non-option, which is the verb, then CMD. */
+        /* "+": stop at the first non-option, which is the verb, then CMD or FILE. */
         for (;;) {
                 c = getopt_long(argc, argv, "+h", options, NULL);
                 if (c < 0) {
@@ -312,13 +267,15 @@ static int parse_argv(int argc, char *argv[], const Verb **ret_verb, Args *args)
 
                 switch (c) {
                 case 'h':
-                        return help();
+                        want_help = true;
+                        break;
                 case ARG_VERSION:
                         printf("flushctl " FLUSHD_VERSION "\n");
                         return EXIT_SUCCESS;
                 case ARG_FD:
-                        if (parse_fd(optarg, &args->fd) < 0)
+                        if (parse_number(optarg, INT_MAX, &v) < 0)
                                 return usage_error("invalid file descriptor number '%s'", optarg);
+                        args->fd = (int) v;
                         break;
                 case ARG_ALL_CPUS:
                         args->flush_flags |= FLUSHD_FLUSH_ALL_CPUS;
@@ -332,11 +289,21 @@ static int parse_argv(int argc, char *argv[], const Verb **ret_verb, Args *args)
                 case ARG_MARK_ALL:
                         args->track_flags |= FLUSHD_TRACK_MARK_ALL;
                         break;
+                case ARG_JSON:
+                        args->json = true;
+                        break;
+                case ARG_ITERATIONS:
+                        if (parse_number(optarg, INT_MAX, &v) < 0 || v == 0)
+                                return usage_error("--iterations= takes a positive number, not '%s'", optarg);
+                        args->iterations = (unsigned) v;
+                        break;
                 default:        /* getopt_long() has printed the reason */
                         return usage_hint();
                 }
         }
 
+        if (want_help)
+                return help(verb);
         if (!verb)
                 return usage_error("missing command");
 
@@ -345,9 +312,9 @@ static int parse_argv(int argc, char *argv[], const Verb **ret_verb, Args *args)
                         return usage_error("--%s is not an option of '%s'", option_name(bit), verb->name);
 
         args->command = argv + optind;
-        if (verb->takes_command && optind >= argc)
+        if (verb->positional == POSITIONAL_COMMAND && optind >= argc)
                 return usage_error("%s needs a command to execute", verb->name);
-        if (!verb->takes_command && optind < argc)
+        if (verb->positional == POSITIONAL_NONE && optind < argc)
                 return usage_error("unexpected argument '%s'", argv[optind]);
 
         *ret_verb = verb;

@@ -12,6 +12,13 @@
  * errno for local or transport failures; a negated FLUSHD_E_* code for the
  * conditions a caller must tell apart. flushd_strerror() describes both.
  *
+ * Results that may grow (Explain, Quota, ListCgroups, the daemon's
+ * properties) are opaque objects read through accessors and freed with
+ * their *_free() function (each accepts NULL and returns NULL). New fields
+ * become new accessors; the generic *_get_counter() accessors also read
+ * counters the daemon adds later, by their D-Bus key. The D-Bus error
+ * behind a failure is handed out as an optional FlushdError.
+ *
  * Thread safety: no global state. The track calls act on the calling thread
  * only. A FlushdClient may be shared between threads; its calls are
  * serialized, so open one client per thread for concurrent flushes. A client
@@ -56,6 +63,8 @@ enum {
         FLUSHD_E_INVALID_ARGS,          /* flushd rejected the flags */
         FLUSHD_E_NO_DAEMON,             /* org.flushd.Flush1 has no owner on the bus */
         FLUSHD_E_KERNEL,                /* the kernel failed the write-back; nothing was charged */
+        FLUSHD_E_INVALID_POLICY,        /* Reload: a policy file has an error (FILE:LINE: message) */
+        FLUSHD_E_BUS_ACCESS_DENIED,     /* the bus's own policy refused the call (not flushd's) */
 };
 
 /*
@@ -113,6 +122,166 @@ int flushd_flush(FlushdClient *c, int iommufd, uint64_t flags, FlushdResult *ret
  */
 int flushd_flush_full(FlushdClient *c, int iommufd, uint64_t flags, FlushdResult *ret,
                       char **ret_error_name, char **ret_error_message);
+
+/*
+ * The D-Bus error behind a failed call, when the call reached the bus. Every
+ * call below that takes FlushdError **ret_error sets *ret_error (if
+ * ret_error is not NULL) to NULL on success or on a failure without a D-Bus
+ * error, and to a new FlushdError otherwise (NULL if memory ran out).
+ */
+typedef struct FlushdError FlushdError;
+
+/* Free e. Accepts NULL; returns NULL. */
+FlushdError *flushd_error_free(FlushdError *e);
+
+/* The D-Bus error name, e.g. "org.flushd.Flush1.Error.QuotaExceeded"; never NULL. */
+const char *flushd_error_get_name(const FlushdError *e);
+
+/* The error's message, in words; "" if it had none; never NULL. */
+const char *flushd_error_get_message(const FlushdError *e);
+
+/* The value the call returned: -FLUSHD_E_* or a negative errno. */
+int flushd_error_get_code(const FlushdError *e);
+
+/*
+ * For a QuotaExceeded error: how long until a retry can succeed, parsed
+ * from the message ("retry after 0.250s"). Returns 0 and sets *ret_usec,
+ * -ENODATA if the error carries no retry-after, -EINVAL if e is NULL.
+ */
+int flushd_error_get_retry_after(const FlushdError *e, uint64_t *ret_usec);
+
+/*
+ * As flushd_flush(), with the D-Bus error behind a failure as a FlushdError
+ * (see above), so a throttled caller can read the retry-after time.
+ */
+int flushd_flush_ex(FlushdClient *c, int iommufd, uint64_t flags, FlushdResult *ret,
+                    FlushdError **ret_error);
+
+/*
+ * One rate or time bucket a request is charged to, as Explain and Quota
+ * report it. Owned by the object it came from; valid until that is freed.
+ */
+typedef struct FlushdBucket FlushdBucket;
+
+const char *flushd_bucket_get_section(const FlushdBucket *b);  /* "[Default]", a label, "[Daemon]" */
+const char *flushd_bucket_get_kind(const FlushdBucket *b);     /* "rate", "user" or "time" */
+int64_t flushd_bucket_get_tokens(const FlushdBucket *b);       /* held now; negative in debt */
+int64_t flushd_bucket_get_burst(const FlushdBucket *b);        /* capacity */
+uint64_t flushd_bucket_get_rate(const FlushdBucket *b);        /* gained per second */
+uint64_t flushd_bucket_get_wait_usec(const FlushdBucket *b);   /* until it holds one token */
+
+/*
+ * Explain(flags): what flushd_flush() with these flags would answer now and
+ * why, for the caller itself; nothing is charged. Returns 0 and sets *ret
+ * (free it with flushd_explain_free()), or an error as flushd_flush()
+ * (-FLUSHD_E_BUSY if Explain's own rate limit is reached, -EBADMSG if the
+ * reply is not (sa{sv})). A refusal that Flush would give is not an error
+ * here: it is the verdict.
+ */
+typedef struct FlushdExplain FlushdExplain;
+
+int flushd_explain(FlushdClient *c, uint64_t flags, FlushdExplain **ret, FlushdError **ret_error);
+FlushdExplain *flushd_explain_free(FlushdExplain *e);
+
+/* "granted", "denied", "throttled" or "invalid"; never NULL. */
+const char *flushd_explain_get_verdict(const FlushdExplain *e);
+/* The error name Flush would answer with, "" for granted; never NULL. */
+const char *flushd_explain_get_error(const FlushdExplain *e);
+/* Flush's message, in words; never NULL. */
+const char *flushd_explain_get_reason(const FlushdExplain *e);
+uint32_t flushd_explain_get_uid(const FlushdExplain *e);
+uint32_t flushd_explain_get_pid(const FlushdExplain *e);
+/* The caller's cgroup; never NULL. */
+const char *flushd_explain_get_cgroup(const FlushdExplain *e);
+/* The matching sections, deciding one first; index below ..._n_sections(). */
+size_t flushd_explain_get_n_sections(const FlushdExplain *e);
+const char *flushd_explain_get_section(const FlushdExplain *e, size_t i);
+/* The section that decides Allow= and AllowAllCPUs=; never NULL. */
+const char *flushd_explain_get_decider(const FlushdExplain *e);
+/* Tokens a Flush with these flags takes from each rate bucket. */
+uint64_t flushd_explain_get_cost(const FlushdExplain *e);
+/* Until Flush would be admitted; 0 unless throttled. */
+uint64_t flushd_explain_get_retry_after_usec(const FlushdExplain *e);
+size_t flushd_explain_get_n_buckets(const FlushdExplain *e);
+/* Bucket i (< ..._n_buckets()), or NULL. */
+const FlushdBucket *flushd_explain_get_bucket(const FlushdExplain *e, size_t i);
+
+/*
+ * Quota(): the caller's effective limits and what is left now for a plain
+ * flush. Returns 0 and sets *ret (free with flushd_quota_free()), or an
+ * error as flushd_explain().
+ */
+typedef struct FlushdQuota FlushdQuota;
+
+int flushd_quota(FlushdClient *c, FlushdQuota **ret, FlushdError **ret_error);
+FlushdQuota *flushd_quota_free(FlushdQuota *q);
+
+/* Flushes admitted right now; -1 if a time budget is in debt, INT64_MAX if nothing limits the caller. */
+int64_t flushd_quota_get_tokens(const FlushdQuota *q);
+/* Until the next flush is admitted; 0 if tokens > 0. */
+uint64_t flushd_quota_get_retry_after_usec(const FlushdQuota *q);
+/* The deciding section; never NULL. */
+const char *flushd_quota_get_decider(const FlushdQuota *q);
+/* Whether the policy admits the caller at all; 1 or 0. */
+int flushd_quota_get_allow(const FlushdQuota *q);
+/* Whether the caller may flush all CPUs; 1 or 0. */
+int flushd_quota_get_allow_all_cpus(const FlushdQuota *q);
+size_t flushd_quota_get_n_buckets(const FlushdQuota *q);
+const FlushdBucket *flushd_quota_get_bucket(const FlushdQuota *q, size_t i);
+
+/*
+ * Reload(): make flushd re-read its policy files. Root only (the daemon
+ * checks). Returns 0, or -FLUSHD_E_INVALID_POLICY (the previous policy stays;
+ * the error's message is FILE:LINE: message), -FLUSHD_E_ACCESS_DENIED, or
+ * another error as flushd_flush().
+ */
+int flushd_reload(FlushdClient *c, FlushdError **ret_error);
+
+/*
+ * ListCgroups(): one entry per policy section, in policy order ([Default],
+ * each [Cgroup] by label, [Daemon]). Root only. Returns 0 and sets *ret
+ * (free with flushd_cgroup_list_free()), or an error as flushd_flush().
+ */
+typedef struct FlushdCgroupList FlushdCgroupList;
+typedef struct FlushdCgroup FlushdCgroup;
+
+int flushd_list_cgroups(FlushdClient *c, FlushdCgroupList **ret, FlushdError **ret_error);
+FlushdCgroupList *flushd_cgroup_list_free(FlushdCgroupList *l);
+size_t flushd_cgroup_list_get_n(const FlushdCgroupList *l);
+/* Section i (< ..._get_n()), owned by l; or NULL. */
+const FlushdCgroup *flushd_cgroup_list_get(const FlushdCgroupList *l, size_t i);
+
+/* "[Default]", the [Cgroup] label, or "[Daemon]"; never NULL. */
+const char *flushd_cgroup_get_label(const FlushdCgroup *g);
+/* The section's Path=, "" for [Default] and [Daemon]; never NULL. */
+const char *flushd_cgroup_get_path(const FlushdCgroup *g);
+/*
+ * The counter named by its D-Bus key ("granted", "denied", "throttled",
+ * "failed", "cpus_flushed", "cpus_coalesced", "time_used_nsec", "users", or
+ * one the daemon adds later). Returns 0 and sets *ret, or -ENODATA.
+ */
+int flushd_cgroup_get_counter(const FlushdCgroup *g, const char *key, uint64_t *ret);
+/* Tokens of the rate bucket / ns left in the time budget: 0, or -ENODATA if unlimited. */
+int flushd_cgroup_get_tokens(const FlushdCgroup *g, int64_t *ret);
+int flushd_cgroup_get_time_tokens(const FlushdCgroup *g, int64_t *ret);
+
+/*
+ * The daemon's properties (Version, KernelSupport, CPUs, PolicyFiles and the
+ * counters), read at once. Returns 0 and sets *ret (free with
+ * flushd_status_free()), or an error as flushd_flush().
+ */
+typedef struct FlushdStatus FlushdStatus;
+
+int flushd_status(FlushdClient *c, FlushdStatus **ret, FlushdError **ret_error);
+FlushdStatus *flushd_status_free(FlushdStatus *s);
+/* Version and KernelSupport ("yes" or "no: REASON"); never NULL. */
+const char *flushd_status_get_version(const FlushdStatus *s);
+const char *flushd_status_get_kernel_support(const FlushdStatus *s);
+uint32_t flushd_status_get_cpus(const FlushdStatus *s);
+size_t flushd_status_get_n_policy_files(const FlushdStatus *s);
+const char *flushd_status_get_policy_file(const FlushdStatus *s, size_t i);
+/* A counter property by name: "Granted", "Denied", "Throttled", "Busy", or a later one. 0 or -ENODATA. */
+int flushd_status_get_counter(const FlushdStatus *s, const char *name, uint64_t *ret);
 
 /*
  * Local write-back of one buffer range (x86): the lines of [addr, addr+len)

@@ -16,18 +16,23 @@ UNIT_TEST_OBJS = \
 	$(BUILD)/obj/tests/unit/test-escape.o \
 	$(BUILD)/obj/tests/unit/test-ledger.o \
 	$(BUILD)/obj/tests/unit/test-request.o \
+	$(BUILD)/obj/tests/unit/fake-flush1.o \
+	$(BUILD)/obj/tests/unit/test-client.o \
+	$(BUILD)/obj/tests/unit/test-flushctl-doc.o \
 	$(BUILD)/obj/tests/unit/test-sandbox.o \
 	$(BUILD)/obj/tests/unit/test-local-wb.o
 
-UNIT_CLIENT_OBJS = $(addprefix $(BUILD)/obj/client/,local-wb.o flush.o error.o)
-
 UNIT_TEST_LIBS = $(shell $(PKG_CONFIG) --libs check libsystemd inih libcap-ng libseccomp) -lpthread
 
-$(BUILD)/tests/unit-tests: $(UNIT_TEST_OBJS) $(DAEMON_LIB_OBJS) $(UNIT_CLIENT_OBJS)
+# The client suites link libflushd's objects and run the built flushctl
+# and flushd (check-config) as children.
+$(BUILD)/tests/unit-tests: $(UNIT_TEST_OBJS) $(DAEMON_LIB_OBJS) $(LIBFLUSHD_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(FLUSHD_LDFLAGS) -o $@ $^ $(UNIT_TEST_LIBS)
 
-unit-check: $(BUILD)/tests/unit-tests $(BUILD)/flushd
+unit-check: $(BUILD)/tests/unit-tests $(BUILD)/flushctl $(BUILD)/flushd
 	@mkdir -p $(BUILD)/results
 	@rm -f $(BUILD)/results/unit.counts
-	FLUSHD_BINARY=$(BUILD)/flushd CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-60} FLUSHD_TEST_POLICY_DIR=tests/unit/policy $(BUILD)/tests/unit-tests $(BUILD)/results/unit.counts
+	FLUSHD_BINARY=$(BUILD)/flushd CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-60} \
+	FLUSHCTL=$(BUILD)/flushctl FLUSHD=$(BUILD)/flushd LD_LIBRARY_PATH=$(BUILD)$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH} \
+	FLUSHD_TEST_POLICY_DIR=tests/unit/policy $(BUILD)/tests/unit-tests $(BUILD)/results/unit.counts

@@ -26,6 +26,8 @@ int main(int argc, char *argv[]) {
         srunner_add_suite(sr, escape_suite());
         srunner_add_suite(sr, ledger_suite());
         srunner_add_suite(sr, request_suite());
+        srunner_add_suite(sr, client_suite());
+        srunner_add_suite(sr, flushctl_doc_suite());
         srunner_add_suite(sr, sandbox_suite());
         srunner_add_suite(sr, local_wb_suite());
 

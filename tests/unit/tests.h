@@ -15,5 +15,7 @@ Suite *queue_suite(void);
 Suite *escape_suite(void);
 Suite *ledger_suite(void);
 Suite *request_suite(void);
+Suite *client_suite(void);
+Suite *flushctl_doc_suite(void);
 Suite *local_wb_suite(void);
 Suite *sandbox_suite(void);
