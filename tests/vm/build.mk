@@ -69,10 +69,12 @@ vm-image: $(VM_INITRAMFS)
 vm-check: all kernel uapi-check $(VM_INITRAMFS) | $(VM_DEPS_STAMP)
 	@BUILD=$(BUILD) VM_TIMEOUT=$(VM_TIMEOUT) $(VM_DIR)/run.sh check
 
-# The same image on the debug kernel (kernel/build.mk: kernel-debug).
+# The same image on the debug kernel (kernel/build.mk: kernel-debug);
+# KASAN and lockdep under TCG are several times slower.
 VM_DEBUG_STRESS_SECONDS ?= 60
+VM_DEBUG_TIMEOUT ?= 1200
 vm-debug-check: all kernel-debug uapi-check $(VM_INITRAMFS) | $(VM_DEPS_STAMP)
-	@BUILD=$(BUILD) VM_TIMEOUT=$(VM_TIMEOUT) VM_STRESS_SECONDS=$(VM_DEBUG_STRESS_SECONDS) \
+	@BUILD=$(BUILD) VM_TIMEOUT=$(VM_DEBUG_TIMEOUT) VM_STRESS_SECONDS=$(VM_DEBUG_STRESS_SECONDS) \
 		$(VM_DIR)/run.sh debug
 
 demo: all kernel uapi-check $(VM_INITRAMFS) | $(VM_DEPS_STAMP)
