@@ -5,6 +5,7 @@
 #   make check      unit tests, guest tests, checkpatch, then one summary line
 #   make unit-check Check suites only (no kernel, no guest)
 #   make vm-check   patched kernel + initramfs + QEMU guest tests
+#   make vm-debug-check  the same image on the debug kernel (KASAN, lockdep, ...)
 #   make checkpatch checkpatch.pl --strict on every kernel patch
 #   make demo       boot the guest and show a workload flushed, then throttled
 #   make kernel     patched bzImage only
@@ -85,9 +86,10 @@ check:
 	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
 	@$(MAKE) --no-print-directory unit-check || true
 	@$(MAKE) --no-print-directory vm-check || true
+	@$(MAKE) --no-print-directory vm-debug-check || true
 	@$(MAKE) --no-print-directory checkpatch || true
 	@$(MAKE) --no-print-directory bench-quick || true
-	@build-aux/summary.sh $(BUILD)/results unit vm checkpatch bench
+	@build-aux/summary.sh $(BUILD)/results unit vm vm-debug checkpatch bench
 
 # Data files: policy, bus policy, units, manual. Binaries come from the
 # folders' own install-* rules.

@@ -6,7 +6,16 @@
 #   make uapi-check   fail if include/linux/iommufd.h differs from it
 #   make kernel-selftests
 #                     $(BUILD)/kernel/selftests/iommufd_cache_wb, the
-#                     series' kselftest, static, for the guest
+#                     series' kselftest, static, for the guest; and
+#                     $(BUILD)/kernel/upstream-selftests/, the upstream
+#                     iommufd selftests (repaired, see kernel/upstream-selftests/)
+#   make kernel-debug $(BUILD)/kernel-debug/bzImage, the same series with
+#                     kernel/config/debug/ (KASAN, lockdep, kmemleak, ...)
+#   make vm-debug-check
+#                     boot the debug kernel with the check image: the
+#                     kselftests, cwb-stress and the upstream selftests
+#   make kernel-series-check
+#                     build after each patch of the series (slow; on demand)
 
 KERNEL_DIR = $(BUILD)/kernel
 KERNEL_DEPS_STAMP = $(BUILD)/.deps-kernel
@@ -15,8 +24,12 @@ KERNEL_INPUTS = kernel/build.sh kernel/series $(wildcard kernel/patches/*.patch)
 KERNEL_JOBS ?= 2
 
 KERNEL_SELFTESTS = $(KERNEL_DIR)/selftests/iommufd_cache_wb
+KERNEL_UPSTREAM_SELFTESTS = $(KERNEL_DIR)/upstream-selftests/iommufd
+KERNEL_DEBUG_DIR = $(BUILD)/kernel-debug
+KERNEL_DEBUG_INPUTS = $(KERNEL_INPUTS) $(wildcard kernel/config/debug/*.config)
 
-.PHONY: kernel uapi uapi-check kernel-selftests
+.PHONY: kernel uapi uapi-check kernel-selftests kernel-debug vm-debug-check \
+	kernel-series-check
 
 kernel: $(KERNEL_DIR)/bzImage
 
@@ -41,7 +54,7 @@ uapi-check: $(KERNEL_DIR)/iommufd.h
 		$(CC) -std=gnu11 -Wall -Wextra -Werror -Iinclude -fsyntax-only -xc - && \
 		echo "  UAPI    include/linux/iommufd.h matches the patched tree"
 
-kernel-selftests: $(KERNEL_SELFTESTS)
+kernel-selftests: $(KERNEL_SELFTESTS) $(KERNEL_UPSTREAM_SELFTESTS)
 
 $(KERNEL_SELFTESTS): kernel/build.sh kernel/series $(wildcard kernel/patches/*.patch) \
 		| $(KERNEL_DEPS_STAMP)
@@ -51,3 +64,17 @@ $(KERNEL_SELFTESTS): kernel/build.sh kernel/series $(wildcard kernel/patches/*.p
 .PHONY: checkpatch
 checkpatch: $(KERNEL_DIR)/bzImage
 	@kernel/checkpatch.sh $(KERNEL_DIR)/src $(BUILD)/results/checkpatch.counts
+
+$(KERNEL_UPSTREAM_SELFTESTS): kernel/build.sh kernel/series $(wildcard kernel/patches/*.patch) \
+		$(wildcard kernel/upstream-selftests/*) | $(KERNEL_DEPS_STAMP)
+	kernel/build.sh $(KERNEL_DIR) upstream-selftests $(@D)
+
+kernel-debug: $(KERNEL_DEBUG_DIR)/bzImage
+
+$(KERNEL_DEBUG_DIR)/bzImage: $(KERNEL_DEBUG_INPUTS) | $(KERNEL_DEPS_STAMP)
+	KERNEL_FLAVOUR=debug JOBS=$(KERNEL_JOBS) kernel/build.sh $(KERNEL_DEBUG_DIR) bzimage
+
+# vm-debug-check itself is in tests/vm/build.mk, next to vm-check.
+
+kernel-series-check: | $(KERNEL_DEPS_STAMP)
+	JOBS=$(KERNEL_JOBS) kernel/series-check.sh $(BUILD)/kernel-series

@@ -7,6 +7,14 @@
 #                                            header, as installed, to FILE
 #        kernel/build.sh OUTDIR selftest DIR build the series' kselftest
 #                                            (static) into DIR
+#        kernel/build.sh OUTDIR upstream-selftests DIR
+#                                            build the upstream iommufd
+#                                            selftests (static), repaired
+#                                            by kernel/upstream-selftests/,
+#                                            into DIR with their .xfail lists
+#
+# KERNEL_FLAVOUR=debug adds the fragments in kernel/config/debug/ (the debug
+# kernel: KASAN, lockdep, kmemleak, IOMMUFD_TEST, ...).
 #
 # The source is unpacked into OUTDIR/src and the series in kernel/series is
 # applied with `patch -p1` (any reject or fuzz fails the build). The tree is
@@ -21,7 +29,7 @@ set -eu
 
 die() { echo "kernel/build.sh: $*" >&2; exit 1; }
 
-[ $# -ge 2 ] || die "usage: build.sh OUTDIR bzimage|uapi FILE|selftest DIR"
+[ $# -ge 2 ] || die "usage: build.sh OUTDIR bzimage|uapi FILE|selftest DIR|upstream-selftests DIR"
 out=$1
 action=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,6 +38,12 @@ jobs=${JOBS:-$(nproc)}
 src=$out/src
 obj=$out/obj
 kmake() { make -s -C "$src" O="$(cd "$obj" && pwd)" ARCH=x86_64 ${V:+V=$V} "$@"; }
+fragments=$(ls "$here"/config/*.config)
+case "${KERNEL_FLAVOUR:-}" in
+"") ;;
+debug) fragments="$fragments $(ls "$here"/config/debug/*.config)" ;;
+*) die "unknown KERNEL_FLAVOUR '$KERNEL_FLAVOUR'" ;;
+esac
 
 [ -r "$tarball" ] || die "$tarball not found (build-aux/install-deps.sh kernel)"
 mkdir -p "$out"
@@ -90,17 +104,43 @@ selftest)
 		LDFLAGS=-static "$dir/iommufd_cache_wb" >/dev/null
 	exit 0
 	;;
+upstream-selftests)
+	# The selftests shipped in linux-source-6.12 do not compile against
+	# that tree's own uapi (a stable-backport mismatch); the repair lives
+	# in kernel/upstream-selftests/, outside the series, and is applied
+	# to a copy next to the original so that its relative includes work.
+	[ $# -eq 3 ] || die "usage: build.sh OUTDIR upstream-selftests DIR"
+	echo "  HEADERS usr/include"
+	kmake headers >/dev/null
+	mkdir -p "$3"
+	dir=$(cd "$3" && pwd)
+	up=$src/tools/testing/selftests/iommu-upstream
+	rm -rf "$up"
+	cp -r "$src/tools/testing/selftests/iommu" "$up"
+	for p in "$here"/upstream-selftests/*.patch; do
+		patch -d "$up" -p1 -s -F0 -N --no-backup-if-mismatch -i "$p" ||
+			die "$(basename "$p") does not apply"
+	done
+	echo "  CC      iommufd iommufd_fail_nth (upstream, repaired, static)"
+	make -s -C "$up" OUTPUT="$dir" \
+		KHDR_INCLUDES="-isystem $(cd "$obj" && pwd)/usr/include" \
+		LDFLAGS=-static "$dir/iommufd" "$dir/iommufd_fail_nth" >/dev/null
+	cp "$here"/upstream-selftests/*.xfail "$dir/"
+	exit 0
+	;;
 bzimage) ;;
 *) die "unknown action '$action'" ;;
 esac
 
 # --- config: tinyconfig + fragments, then check nothing was dropped --------
-echo "  CONFIG  tinyconfig + $(cd "$here/config" && echo *.config)"
+echo "  CONFIG  tinyconfig +$(for f in $fragments; do printf ' %s' "${f#"$here"/config/}"; done)"
 kmake tinyconfig >/dev/null
+# shellcheck disable=SC2086
 "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
-	"$here"/config/*.config >/dev/null
+	$fragments >/dev/null
 kmake olddefconfig >/dev/null
-dropped=$(cat "$here"/config/*.config |
+# shellcheck disable=SC2086
+dropped=$(cat $fragments |
 	sed -n 's/^\(CONFIG_[A-Za-z0-9_]*=.*\)$/\1/p; s/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1=n/p' |
 	while IFS= read -r want_line; do
 		sym=${want_line%%=*}

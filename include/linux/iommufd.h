@@ -852,12 +852,22 @@ enum iommu_cache_wb_track_flags {
  * Tracking ends on STOP, when the thread exits, or when this iommufd is
  * closed, whichever comes first; the CPUs the thread dirtied remain dirty
  * until they are written back. It is not inherited by threads or processes
- * created later, and it survives execve().
+ * created later, and it survives execve(), including of a set-user-ID
+ * program. If START or STOP fails, nothing has changed.
+ *
+ * What a tracked thread costs: its own context switches run one callback
+ * per iommufd it is tracked in, so a thread can be tracked in at most 4
+ * iommufds at once (EBUSY). Every tracked thread, including one that has
+ * exited until its tracking is torn down right after its last context
+ * switch, counts against its user's limit /proc/sys/user/max_cache_wb_trackers
+ * (ENOSPC); an iommufd tracks at most 4096 threads (ENOSPC).
  *
  * Errors: EEXIST (START, already tracked), ENOENT (STOP, not tracked),
- * ENOSPC (too many tracked threads in this iommufd), EINVAL (a kernel
- * thread), EOPNOTSUPP (unknown flag or op, non-zero @__reserved, or no
- * support in this kernel or on this machine).
+ * EBUSY (START, the thread is tracked in too many iommufds), ENOSPC (START,
+ * too many tracked threads in this iommufd or for this user), EINVAL (a
+ * kernel thread), EOPNOTSUPP (unknown flag or op, non-zero @__reserved, or
+ * no support in this kernel, on this machine or by the administrator's
+ * choice; STOP still works then), EFAULT, ENOMEM.
  */
 struct iommu_cache_wb_track {
 	__u32 size;
@@ -888,9 +898,11 @@ enum iommu_cache_wb_flags {
 /**
  * enum iommu_cache_wb_out_flags - Output flags of IOMMU_CACHE_WB
  * @IOMMU_CACHE_WB_OUT_NOINVD: The lines were kept valid (WBNOINVD was used)
- * @IOMMU_CACHE_WB_OUT_NONCOHERENT_DEV: The target iommufd has at least one
- *                                      bound device whose IOMMU cannot
- *                                      enforce cache coherency
+ * @IOMMU_CACHE_WB_OUT_NONCOHERENT_DEV: A device bound to the target iommufd
+ *                                      is attached to a domain that does
+ *                                      not enforce cache coherency (so it
+ *                                      may do no-snoop DMA), or the target
+ *                                      serves VFIO no-IOMMU devices
  */
 enum iommu_cache_wb_out_flags {
 	IOMMU_CACHE_WB_OUT_NOINVD = 1 << 0,
@@ -919,20 +931,45 @@ enum iommu_cache_wb_out_flags {
  *
  * Write back the CPU caches that may hold data written by the tracked
  * threads of the target iommufd: the CPUs such a thread runs on now, and the
- * CPUs one ran on that have not been written back since. On return, all data
- * those threads wrote before this ioctl was issued (and ordered before it,
- * for example by the IPC that asked for it) has reached memory.
+ * CPUs one ran on that have not been written back since.
+ *
+ * What a successful return guarantees: every store that a tracked thread
+ * executed itself, on a CPU, while it was tracked in the target (or before
+ * START with MARK_ALL), and that happened before this ioctl was issued, is
+ * no longer only in the caches of the CPU it ran on: those lines have been
+ * written back to memory (and, without NO_INVALIDATE or on CPUs without
+ * WBNOINVD, invalidated). "Happened before" means ordered by the
+ * synchronization that made the caller ask, for example the thread's
+ * message over a socket or a futex; a store racing with the ioctl may or
+ * may not be covered.
+ *
+ * What it does not guarantee:
+ *
+ * - Writes the kernel or a device makes on the thread's behalf on other
+ *   contexts: io_uring SQPOLL and io-wq workers, AIO completions, kworkers,
+ *   write() to a file backed by the buffer, other DMA. They run in threads
+ *   that are not tracked.
+ * - Writes by other threads or processes that share the memory but are not
+ *   tracked in the target, and lines such a writer, or a read by an untracked
+ *   CPU, has moved into the cache of a CPU no tracked thread ran on.
+ * - Anything on CPUs that went offline; they write back their caches when
+ *   they go down.
+ * - Ordering of the device's reads: the caller must still start the DMA
+ *   after the ioctl returns.
+ *
+ * With QUERY nothing is written back and nothing is guaranteed.
  *
  * The effect is machine-wide: the caller needs CAP_SYS_RAWIO in the initial
  * user namespace. A privileged process issues it on its own iommufd and names
  * the iommufd of the process it acts for in @target_fd, so it never issues a
  * privileged ioctl on a file descriptor it was handed.
  *
- * Errors: EPERM (no CAP_SYS_RAWIO), EBADF (@target_fd is not open), EBADFD
+ * Errors: EOPNOTSUPP (unknown flag, or no support in this kernel, on this
+ * machine or by the administrator's choice; checked before the capability),
+ * EPERM (no CAP_SYS_RAWIO), EBADF (@target_fd is not open), EBADFD
  * (@target_fd is not an iommufd), EINVAL (@cpumask_len not a multiple of 8),
- * EMSGSIZE (@cpumask_len too small, @cpumask_len is set to the size needed
- * and nothing is written back), EOPNOTSUPP (unknown flag, or no support in
- * this kernel or on this machine), EFAULT, ENOMEM.
+ * EMSGSIZE (@cpumask_len too small: @cpumask_len is set to the size needed,
+ * every out_ field to 0, and nothing is written back), EFAULT, ENOMEM.
  */
 struct iommu_cache_wb {
 	__u32 size;

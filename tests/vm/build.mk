@@ -14,7 +14,7 @@ VM_INITRAMFS = $(VM_BUILD)/initramfs.cpio.gz
 VM_DEPS_STAMP = $(BUILD)/.deps-vm
 VM_TIMEOUT ?= 600
 
-VM_PROGS = $(addprefix $(VM_PROGS_DIR)/,runas bus-wait wb-direct track-flush demo)
+VM_PROGS = $(addprefix $(VM_PROGS_DIR)/,runas bus-wait wb-direct track-flush demo cwb-stress)
 # issue 14's request-path tests (guest/tests-request.sh): sd-bus only.
 VM_PROGS_BUS = $(addprefix $(VM_PROGS_DIR)/,flood victim swarm)
 VM_PROGS += $(VM_PROGS_BUS)
@@ -25,7 +25,7 @@ VM_GUEST_FILES = $(wildcard $(VM_DIR)/guest/*) policy/org.flushd.Flush1.conf
 VM_PRODUCT = $(BUILD)/flushd $(BUILD)/flushctl $(BUILD)/libflushd.so.0
 # The series' kselftest binaries (kernel/build.mk); each runs in the guest
 # as one test.
-VM_KSELFTESTS = $(KERNEL_SELFTESTS)
+VM_KSELFTESTS = $(KERNEL_SELFTESTS) $(KERNEL_UPSTREAM_SELFTESTS)
 VM_LIBFLUSHD = -L$(BUILD) -l:libflushd.so.0
 
 $(VM_DEPS_STAMP):
@@ -35,6 +35,10 @@ $(VM_DEPS_STAMP):
 $(VM_PROGS_DIR)/runas: $(BUILD)/obj/$(VM_DIR)/progs/runas.o
 	@mkdir -p $(@D)
 	$(CC) $(FLUSHD_LDFLAGS) -o $@ $^
+
+$(VM_PROGS_DIR)/cwb-stress: $(BUILD)/obj/$(VM_DIR)/progs/cwb-stress.o
+	@mkdir -p $(@D)
+	$(CC) $(FLUSHD_LDFLAGS) -o $@ $^ -lpthread
 
 $(VM_PROGS_DIR)/wb-direct: $(BUILD)/obj/$(VM_DIR)/progs/wb-direct.o
 	@mkdir -p $(@D)
@@ -71,6 +75,14 @@ vm-image: $(VM_INITRAMFS)
 # kernel was built with.
 vm-check: all kernel uapi-check $(VM_INITRAMFS) | $(VM_DEPS_STAMP)
 	@BUILD=$(BUILD) VM_TIMEOUT=$(VM_TIMEOUT) $(VM_DIR)/run.sh check
+
+# The same image on the debug kernel (kernel/build.mk: kernel-debug);
+# KASAN and lockdep under TCG are several times slower.
+VM_DEBUG_STRESS_SECONDS ?= 60
+VM_DEBUG_TIMEOUT ?= 1200
+vm-debug-check: all kernel-debug uapi-check $(VM_INITRAMFS) | $(VM_DEPS_STAMP)
+	@BUILD=$(BUILD) VM_TIMEOUT=$(VM_DEBUG_TIMEOUT) VM_STRESS_SECONDS=$(VM_DEBUG_STRESS_SECONDS) \
+		$(VM_DIR)/run.sh debug
 
 demo: all kernel uapi-check $(VM_INITRAMFS) | $(VM_DEPS_STAMP)
 	@BUILD=$(BUILD) VM_TIMEOUT=$(VM_TIMEOUT) $(VM_DIR)/run.sh demo

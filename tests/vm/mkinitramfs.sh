@@ -72,6 +72,17 @@ for prog in "$build"/kernel/selftests/*; do
 done
 install_file "$here/guest/init" init 0755
 install_file "$here/guest/tests.sh" usr/libexec/flushd-vm/tests.sh 0644
+install_file "$here/guest/debug.sh" usr/libexec/flushd-vm/debug.sh 0644
+# The upstream iommufd selftests and their expected-failure lists, for the
+# debug kernel's run (kernel/build.mk), if built.
+for f in "$build"/kernel/upstream-selftests/*; do
+        [ -f "$f" ] || continue
+        if [ -x "$f" ]; then
+                add_elf "$f" "usr/libexec/flushd-vm/upstream-selftests/$(basename "$f")"
+        else
+                install_file "$f" "usr/libexec/flushd-vm/upstream-selftests/$(basename "$f")" 0644
+        fi
+done
 install_file "$here/guest/flush-tracked" usr/libexec/flushd-vm/flush-tracked 0755
 install_file "$here/guest/flushd-check.conf" etc/flushd/check.conf 0644
 install_file "$here/guest/flushd-demo.conf" etc/flushd/demo.conf 0644

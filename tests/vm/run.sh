@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # run.sh - boot the test guest under QEMU (TCG) and report what it did
 #
-# Usage: tests/vm/run.sh check|demo|bench
+# Usage: tests/vm/run.sh check|demo|bench|debug
 # Environment: BUILD (default build), VM_TIMEOUT (seconds, default 600),
 #              QEMU (default qemu-system-x86_64), VM_APPEND (more kernel
 #              command line, e.g. flushd.bench=quick)
@@ -14,14 +14,17 @@
 # or a kernel BUG/WARNING/Oops/panic in the log each count as a failure.
 # check: prints each guest test's verdict as it arrives, and on failure
 # flushd's stderr and the tail of the kernel log. demo: prints the table.
+# debug: like check, on BUILD/kernel-debug/bzImage (kernel tests only),
+# into BUILD/results/vm-debug.counts; RCU stalls and kmemleak reports
+# count as kernel splats too.
 # `quiet loglevel=5` keeps the boot chatter off the console but still prints
 # KERN_WARNING and worse live, so a splat before a hang is in the log too.
 set -uo pipefail
 
 mode=${1:-}
 case "$mode" in
-check|demo|bench) ;;
-*) echo "Usage: $0 check|demo|bench" >&2; exit 2 ;;
+check|demo|bench|debug) ;;
+*) echo "Usage: $0 check|demo|bench|debug" >&2; exit 2 ;;
 esac
 
 build=${BUILD:-build}
@@ -31,12 +34,18 @@ kernel=$build/kernel/bzImage
 initrd=$build/vm/initramfs.cpio.gz
 log=$build/vm/$mode.log
 counts=$build/results/vm.counts
+append=
+if [ "$mode" = debug ]; then
+        kernel=$build/kernel-debug/bzImage
+        counts=$build/results/vm-debug.counts
+        append="flushd.stress=${VM_STRESS_SECONDS:-60}"
+fi
 
 mkdir -p "$build/vm" "$build/results"
 rm -f "$log"
-# Only the check run reports into the suite results.
+# Only the check and debug runs report into the suite results.
 report() {              # PASSED FAILED
-        [ "$mode" = check ] && echo "$1 $2" > "$counts"
+        case "$mode" in check|debug) echo "$1 $2" > "$counts" ;; esac
         return 0
 }
 
@@ -50,7 +59,7 @@ done
 
 # Only the marked lines reach the terminal while the guest runs.
 live_filter() {
-        if [ "$mode" = check ]; then
+        if [ "$mode" = check ] || [ "$mode" = debug ]; then
                 sed -un -e 's/\r$//' \
                         -e 's/^FLUSHD-TEST PASS \(.*\)/  PASS  \1/p' \
                         -e 's/^FLUSHD-TEST FAIL \(.*\)/  FAIL  \1/p'
@@ -64,7 +73,7 @@ live_filter() {
         fi
 }
 
-if [ "$mode" = check ] || [ "$mode" = bench ]; then
+if [ "$mode" != demo ]; then
         echo "vm: booting $kernel (QEMU TCG, 4 CPUs) in $mode mode, serial log: $log"
 else
         policy=$(grep -E '^(Rate|Burst|AllowAllCPUs)=' "$(dirname "$0")/guest/flushd-demo.conf" | paste -sd' ')
@@ -76,7 +85,7 @@ start=$(date +%s)
 timeout --kill-after=10 "$timeout_s" \
         "$qemu" -accel tcg -smp 4 -m 1G -nographic -no-reboot -nic none \
         -kernel "$kernel" -initrd "$initrd" \
-        -append "console=ttyS0 panic=-1 quiet loglevel=5 flushd.mode=$mode ${VM_APPEND:-}" \
+        -append "console=ttyS0 panic=-1 quiet loglevel=5 flushd.mode=$mode $append ${VM_APPEND:-}" \
         < /dev/null 2>&1 | tee "$log" | live_filter
 qemu_rc=${PIPESTATUS[0]}
 elapsed=$(( $(date +%s) - start ))
@@ -97,7 +106,7 @@ if [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then
 elif [ "$qemu_rc" -ne 0 ]; then
         problems+=("QEMU exited with status $qemu_rc")
 fi
-splats=$(grep -E 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|KASAN' <<< "$kernel_lines" | sort -u)
+splats=$(grep -E 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|KASAN|detected stalls|unreferenced object' <<< "$kernel_lines" | sort -u)
 [ -z "$splats" ] || problems+=("kernel log shows: $(head -n 3 <<< "$splats" | tr '\n' ' ')")
 
 result=$(grep -E '^FLUSHD-VM-RESULT passed=[0-9]+ failed=[0-9]+$' <<< "$clean" | tail -n 1)
@@ -137,7 +146,7 @@ if [ "$failed" -ne 0 ]; then
         fi
         echo "----"
 fi
-if [ "$mode" = check ]; then
+if [ "$mode" = check ] || [ "$mode" = debug ]; then
         echo "vm: $passed passed, $failed failed in ${elapsed} s ($times)"
         echo "vm: WBINVD is a no-op under TCG: this proves bookkeeping, policy and lifetimes, not memory contents"
 fi

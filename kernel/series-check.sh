@@ -1,0 +1,78 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# series-check.sh - build the kernel after each patch of the series
+#
+# Usage: kernel/series-check.sh OUTDIR
+#
+# Unpacks linux-source-6.12 into OUTDIR/src and, for each patch of
+# kernel/series in turn, applies it and builds (tinyconfig +
+# kernel/config/*.config, the options the patch introduces enabled where
+# they exist yet: CPU_CACHE_WB_TRACK through COMPILE_TEST before its first
+# user). After the last patch it also builds IOMMUFD=m and a kernel without
+# IOMMUFD_CACHE_WB (the -EOPNOTSUPP stubs). Slow (a build per step, shared
+# objects so each step is incremental); not part of `make check`.
+set -eu
+
+die() { echo "kernel/series-check.sh: $*" >&2; exit 1; }
+[ $# -eq 1 ] || die "usage: series-check.sh OUTDIR"
+out=$1
+here=$(cd "$(dirname "$0")" && pwd)
+tarball=${KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+jobs=${JOBS:-2}
+src=$out/src
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+rm -rf "$src" "$out/.unpack"
+mkdir -p "$out/.unpack"
+tar -C "$out/.unpack" -xf "$tarball"
+mv "$out/.unpack"/linux-source-* "$src"
+rmdir "$out/.unpack"
+
+# build NAME TARGETS [CONFIG-LINE...]: own object dir per NAME, so that the
+# patch-by-patch steps stay incremental.
+build() {
+	name=$1
+	targets=$2
+	shift 2
+	obj=$out/obj-$name
+	mkdir -p "$obj"
+	printf '%s\n' "$@" > "$out/$name.config"
+	make -s -C "$src" O="$obj" ARCH=x86_64 tinyconfig >/dev/null
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
+		"$here"/config/*.config "$out/$name.config" >/dev/null 2>&1
+	make -s -C "$src" O="$obj" ARCH=x86_64 olddefconfig >/dev/null
+	for line in "$@"; do
+		case "$line" in
+		CONFIG_*=*) want=$line ;;
+		"# CONFIG_"*" is not set") want=$line ;;
+		*) continue ;;
+		esac
+		grep -qx "$want" "$obj/.config" ||
+			die "$name: '$want' did not survive olddefconfig"
+	done
+	echo "  BUILD   $name ($targets)"
+	# shellcheck disable=SC2086
+	make -s -C "$src" O="$obj" ARCH=x86_64 -j"$jobs" $targets ||
+		die "$name does not build"
+}
+
+n=0
+for p in $(grep -v '^[[:space:]]*\(#\|$\)' "$here/series"); do
+	n=$((n + 1))
+	echo "  PATCH   $p"
+	patch -d "$src" -p1 -s -F0 -N --no-backup-if-mismatch \
+		-i "$here/patches/$p" || die "$p does not apply"
+	if grep -q 'config IOMMUFD_CACHE_WB$' "$src/drivers/iommu/iommufd/Kconfig"; then
+		build step bzImage CONFIG_IOMMUFD_CACHE_WB=y
+	elif grep -q 'config CPU_CACHE_WB_TRACK$' "$src/lib/Kconfig"; then
+		# The core has no user before the iommufd patch: COMPILE_TEST.
+		build step bzImage CONFIG_COMPILE_TEST=y CONFIG_CPU_CACHE_WB_TRACK=y
+	else
+		build step bzImage
+	fi
+	echo "  OK      after patch $n"
+done
+build modular "bzImage modules" CONFIG_MODULES=y CONFIG_IOMMUFD=m CONFIG_IOMMUFD_CACHE_WB=y
+build no-cache-wb bzImage CONFIG_IOMMUFD=y "# CONFIG_IOMMUFD_CACHE_WB is not set"
+echo "series-check: $n patches build one by one; IOMMUFD=m and IOMMUFD_CACHE_WB=n build"
