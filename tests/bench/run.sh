@@ -12,7 +12,8 @@
 # 2. On the host: bench-policy (policy load and lookup, the daemon's own
 #    objects) and bench-local (the local write-back loop against a floor
 #    round trip on a private dbus-daemon, where CLFLUSHOPT is real).
-# 3. report.awk prints the table and writes BUILD/bench/bench.json.
+# 3. report.awk prints the table and writes BUILD/bench/bench.json
+#    (bench-quick.json for --quick; results*.txt keep the raw lines).
 #
 # Exit status: 0 unless the bench itself broke (a step failed, a figure is
 # missing, the guest timed out); with --check also non-zero when a goal is
@@ -37,7 +38,13 @@ top=$(realpath "$here/../..")
 build=${BUILD:-build}
 out=$build/bench
 mkdir -p "$out" "$build/results"
-lines=$out/results.txt
+# The quick run (make check) keeps its own files, so it never overwrites
+# the figures of the last full run.
+suffix=
+[ "$quick" = 0 ] || suffix=-quick
+lines=$out/results$suffix.txt
+json=$out/bench$suffix.json
+table=$out/table$suffix.txt
 : > "$lines"
 start=$(date +%s)
 broken=0
@@ -105,11 +112,11 @@ echo
 echo "flushd bench ($mode): every figure against its baseline in the same run, medians of rounds."
 echo "Guest rows: QEMU TCG, 4 vCPUs: TCG timings are not hardware timings and WBINVD is a no-op;"
 echo "goal 8 and the policy rows run on the host. $meta"
-awk -f "$here/report.awk" -v json="$out/bench.json" -v mode="$mode" -v meta="$meta" "$lines" | tee "$out/table.txt"
+awk -f "$here/report.awk" -v json="$json" -v mode="$mode" -v meta="$meta" "$lines" | tee "$table"
 report_rc=${PIPESTATUS[0]}
-missing=$(sed -n 's/^bench: .* \([0-9]*\) missing$/\1/p' "$out/table.txt")
+missing=$(sed -n 's/^bench: .* \([0-9]*\) missing$/\1/p' "$table")
 broken=$((broken + ${missing:-1}))
-echo "bench: JSON in $out/bench.json, guest log in $log; ${elapsed} s in all"
+echo "bench: JSON in $json, guest log in $log; ${elapsed} s in all"
 
 if [ "$quick" = 1 ]; then
         echo "$ran $broken" > "$build/results/bench.counts"

@@ -64,7 +64,7 @@ bench_run() {
                 med="1 20 5" tp="4 100 1" fair="1 5 2 500" prec=2 coal="8 2" pong="200 2" conns=50 sect=100
         else
                 # Goal 1 asks for >= 10,000 calls: 20 rounds of 500 (floor and clean).
-                med="20 500 100" tp="16 1000 10" fair="7 200 4 15000" prec=10 coal="64 10" pong="2000 11"
+                med="20 500 100" tp="16 1000 10" fair="7 200 4 15000" prec=10 coal="64 10" pong="1000 31"
                 conns=1000 sect=10000
         fi
         echo "FLUSHD-BENCH-STEP mode ${BENCH_MODE:-full}: QEMU TCG, $(nproc) vCPUs; TCG timings are not hardware timings, WBINVD is a no-op"
