@@ -17,7 +17,7 @@ VM_TIMEOUT ?= 600
 VM_PROGS = $(addprefix $(VM_PROGS_DIR)/,runas bus-wait wb-direct track-flush demo cwb-stress)
 # issue 14's request-path tests (guest/tests-request.sh): sd-bus only.
 VM_PROGS_BUS = $(addprefix $(VM_PROGS_DIR)/,flood victim swarm)
-VM_PROGS += $(VM_PROGS_BUS)
+VM_PROGS += $(VM_PROGS_BUS) $(VM_PROGS_DIR)/libflushd-example
 VM_GUEST_FILES = $(wildcard $(VM_DIR)/guest/*) policy/org.flushd.Flush1.conf
 # The product as client/ and daemon/ build it; a rebuild of any of them, of
 # a test program, a guest file or the host's busybox/dbus-daemon rebuilds
@@ -61,6 +61,19 @@ $(VM_PROGS_DIR)/demo: $(BUILD)/obj/$(VM_DIR)/progs/demo.o \
 		      $(BUILD)/obj/$(VM_DIR)/progs/workers.o $(BUILD)/libflushd.so.0
 	@mkdir -p $(@D)
 	$(CC) $(FLUSHD_LDFLAGS) -o $@ $(filter %.o,$^) $(VM_LIBFLUSHD) -lpthread
+
+# libflushd(3)'s EXAMPLE, compiled the way a user would: against the library
+# as `make install-client` installs it, found with pkg-config.
+VM_EXAMPLE_ROOT = $(VM_BUILD)/example-root
+$(VM_PROGS_DIR)/libflushd-example: man/libflushd.3 client/flushd.h $(BUILD)/$(LIBFLUSHD_SONAME) $(BUILD)/libflushd.pc
+	@mkdir -p $(@D)
+	@rm -rf $(VM_EXAMPLE_ROOT)
+	$(Q)$(MAKE) --no-print-directory install-client DESTDIR=$(abspath $(VM_EXAMPLE_ROOT)) >/dev/null
+	sed -n '/^\.SH EXAMPLE/,/^\.fi/p' $< | sed -e '1,/^\.nf/d' -e '/^\.fi/d' -e 's/\\e/\\/g' -e 's/\\-/-/g' \
+		> $(VM_BUILD)/libflushd-example.c
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -o $@ $(VM_BUILD)/libflushd-example.c \
+		$$(PKG_CONFIG_PATH=$(abspath $(VM_EXAMPLE_ROOT))$(LIBDIR)/pkgconfig \
+		   PKG_CONFIG_SYSROOT_DIR=$(abspath $(VM_EXAMPLE_ROOT)) $(PKG_CONFIG) --cflags --libs libflushd)
 
 $(VM_INITRAMFS): $(VM_DIR)/mkinitramfs.sh $(VM_GUEST_FILES) $(VM_PROGS) $(VM_PRODUCT) $(VM_KSELFTESTS) \
 		 $(wildcard /bin/busybox /usr/bin/dbus-daemon) | $(VM_DEPS_STAMP)

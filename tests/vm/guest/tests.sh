@@ -232,6 +232,8 @@ tests_run() {
                 run_test "kselftest-${t##*/}" test_kselftest "$t"
         done
         . "$LIBEXEC/tests-request.sh" && tests_request_run
+        # shellcheck source=SCRIPTDIR/tests-admin.sh
+        . "$LIBEXEC/tests-admin.sh" && tests_admin_run
         run_test daemon-confined test_daemon_confined
         run_test daemon-alive test_daemon_alive
         run_test daemon-shutdown test_daemon_shutdown
