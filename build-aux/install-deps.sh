@@ -8,7 +8,7 @@
 # exact apt-get line is printed and the script fails, so make stops.
 set -eu
 
-userspace="gcc make pkg-config libsystemd-dev libcap-ng-dev libseccomp-dev libinih-dev check"
+userspace="gcc make pkg-config libsystemd-dev libcap-ng-dev libseccomp-dev libinih-dev check dbus-daemon mandoc man-db"
 kernel="linux-source-6.12 bc bison flex libelf-dev libssl-dev xz-utils cpio kmod perl python3-ply python3-git"
 vm="qemu-system-x86 busybox-static dbus"
 

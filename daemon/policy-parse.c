@@ -129,6 +129,10 @@ typedef struct SectionState {
         BurstKey user_burst;
 } SectionState;
 
+const char *policy_key_name(size_t i) {
+        return i < ELEMENTSOF(keys) ? keys[i].name : NULL;
+}
+
 typedef struct ParseContext {
         /* the whole load */
         Policy *policy;

@@ -127,6 +127,9 @@ void policy_match(const Policy *p, const char *cgroup, PolicyMatch *ret);
 int policy_check(const Policy *p, const PolicyMatch *match, bool all_cpus,
                  uid_t uid, const gid_t *gids, size_t n_gids);
 
+/* The i-th key the parser knows (any section), NULL past the last. */
+const char *policy_key_name(size_t i);
+
 /* Helpers shared by the parser and matching; exposed for unit tests. */
 bool policy_path_is_valid(const char *path, unsigned *ret_depth);
 bool policy_path_is_prefix(const char *ancestor, const char *path);

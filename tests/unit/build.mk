@@ -20,6 +20,7 @@ UNIT_TEST_OBJS = \
 	$(BUILD)/obj/tests/unit/test-client.o \
 	$(BUILD)/obj/tests/unit/test-flushctl-doc.o \
 	$(BUILD)/obj/tests/unit/test-sandbox.o \
+	$(BUILD)/obj/tests/unit/test-manual.o \
 	$(BUILD)/obj/tests/unit/test-local-wb.o
 
 UNIT_TEST_LIBS = $(shell $(PKG_CONFIG) --libs check libsystemd inih libcap-ng libseccomp) -lpthread

@@ -29,6 +29,7 @@ int main(int argc, char *argv[]) {
         srunner_add_suite(sr, client_suite());
         srunner_add_suite(sr, flushctl_doc_suite());
         srunner_add_suite(sr, sandbox_suite());
+        srunner_add_suite(sr, manual_suite());
         srunner_add_suite(sr, local_wb_suite());
 
         srunner_run_all(sr, CK_NORMAL);

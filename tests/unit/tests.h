@@ -19,3 +19,4 @@ Suite *client_suite(void);
 Suite *flushctl_doc_suite(void);
 Suite *local_wb_suite(void);
 Suite *sandbox_suite(void);
+Suite *manual_suite(void);
