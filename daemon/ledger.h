@@ -15,7 +15,10 @@
 
 typedef struct AccountCounters {
         uint64_t granted;               /* write-backs the kernel performed */
-        uint64_t denied;                /* refused by the policy */
+        uint64_t denied;                /* refused by the policy, for any of these reasons: */
+        uint64_t denied_allow;          /*   Allow=no */
+        uint64_t denied_user;           /*   Users=/Groups= */
+        uint64_t denied_all_cpus;       /*   AllowAllCPUs=no */
         uint64_t throttled;             /* refused by a bucket of this section */
         uint64_t busy;                  /* refused because a queue was full */
         uint64_t failed;                /* the kernel could not serve it */

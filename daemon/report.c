@@ -90,6 +90,12 @@ static int append_section(sd_bus_message *m, const char *path, Account *a, uint6
         if (r >= 0)
                 r = append_t(m, "denied", c->denied);
         if (r >= 0)
+                r = append_t(m, "denied_allow", c->denied_allow);
+        if (r >= 0)
+                r = append_t(m, "denied_user", c->denied_user);
+        if (r >= 0)
+                r = append_t(m, "denied_all_cpus", c->denied_all_cpus);
+        if (r >= 0)
                 r = append_t(m, "throttled", c->throttled);
         if (r >= 0)
                 r = append_t(m, "failed", c->failed);

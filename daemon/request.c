@@ -341,6 +341,12 @@ static void request_admit(Request *req) {
                 deny_text(text, sizeof(text), decider, cgroup, r, p->identity->uid);
                 m->n_denied++;
                 decider->counters.denied++;
+                if (r == POLICY_E_DENIED)
+                        decider->counters.denied_allow++;
+                else if (r == POLICY_E_USER_DENIED)
+                        decider->counters.denied_user++;
+                else
+                        decider->counters.denied_all_cpus++;
                 state_sync_account(m->state, decider);
                 manager_notify_status(m);
                 log_refusal(req, EVENT_DENIED, r, cgroup, decider, INT64_MAX, text);

@@ -32,7 +32,7 @@
 #include "util/macro.h"
 
 #define STATE_MAGIC "FLUSHDS\1"
-#define STATE_VERSION 1
+#define STATE_VERSION 2
 #define STATE_LABEL_MAX 64
 #define STATE_DEFAULT_LABEL "[Default]"   /* labels cannot contain brackets */
 
