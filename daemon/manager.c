@@ -122,6 +122,7 @@ Manager *manager_free(Manager *m) {
         sd_event_source_unref(m->status_timer);
         sd_event_source_unref(m->evict_timer);
         sd_bus_flush_close_unref(m->bus);
+        sd_bus_flush_close_unref(m->driver_bus);
         sd_event_unref(m->event);
         kernel_free(m->kernel);
         state_free(m->state);
@@ -465,16 +466,18 @@ static int manager_setup_fds(Manager *m) {
         return 0;
 }
 
-static int manager_connect_bus(Manager *m) {
+static int bus_connect(Manager *m, const char *description, int priority, sd_bus **ret) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         int r;
 
         if (strcmp(m->bus_address, "system") == 0)
-                r = sd_bus_open_system_with_description(&bus, "flushd");
+                r = sd_bus_open_system_with_description(&bus, description);
         else if (strcmp(m->bus_address, "session") == 0)
-                r = sd_bus_open_user_with_description(&bus, "flushd");
+                r = sd_bus_open_user_with_description(&bus, description);
         else {
                 r = sd_bus_new(&bus);
+                if (r >= 0)
+                        r = sd_bus_set_description(bus, description);
                 if (r >= 0)
                         r = sd_bus_set_address(bus, m->bus_address);
                 if (r >= 0)
@@ -487,7 +490,7 @@ static int manager_connect_bus(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the %s bus: %m", m->bus_address);
 
-        r = sd_bus_attach_event(bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+        r = sd_bus_attach_event(bus, m->event, priority);
         if (r < 0)
                 return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
         /* If the bus goes away, so do we (systemd restarts us). */
@@ -495,8 +498,26 @@ static int manager_connect_bus(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to enable exit on disconnect: %m");
 
-        m->bus = TAKE_PTR(bus);
+        *ret = TAKE_PTR(bus);
         return 0;
+}
+
+/*
+ * Two connections. Callers talk to the first, which owns the name. The
+ * second only asks the bus driver who callers are and hears when they
+ * leave: under a flood the bus daemon refuses to queue anything more for
+ * the first connection, its own answers included, but nobody can flood
+ * the second (it owns no name and serves nothing), and its messages do
+ * not wait behind the first one's replies. Dispatched first, so an answer
+ * about a caller is never held up by the callers.
+ */
+static int manager_connect_bus(Manager *m) {
+        int r;
+
+        r = bus_connect(m, "flushd", SD_EVENT_PRIORITY_NORMAL, &m->bus);
+        if (r < 0)
+                return r;
+        return bus_connect(m, "flushd-driver", SD_EVENT_PRIORITY_IMPORTANT, &m->driver_bus);
 }
 
 static int manager_setup_ledger(Manager *m) {
@@ -601,7 +622,7 @@ int manager_start(Manager *m) {
                 return log_error_errno(r, "Failed to set up the reply queue: %m");
 
         callbacks.userdata = m;
-        r = peer_table_new(m->bus, &callbacks, &m->peers);
+        r = peer_table_new(m->driver_bus, &callbacks, &m->peers);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch for departing callers: %m");
 

@@ -32,7 +32,8 @@
 
 typedef struct Manager {
         sd_event *event;
-        sd_bus *bus;
+        sd_bus *bus;                    /* serves the callers, owns the name */
+        sd_bus *driver_bus;             /* asks the bus driver about them (manager.c) */
         sd_bus_slot *vtable_slot;
         sd_event_source *status_timer;  /* one-shot: sends STATUS= at most once a second */
         sd_event_source *evict_timer;   /* drops idle per-user buckets */

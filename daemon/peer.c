@@ -10,9 +10,14 @@
  * becomes an Identity: a pidfd and the open /proc/PID/cgroup of the
  * process that connected. Nothing here ever blocks on the bus.
  *
+ * The bus calls and the departure match go over a connection of their own
+ * (manager.c), which the bus never refuses to queue for: a flood of calls
+ * to the daemon cannot make it lose an answer about a caller.
+ *
  * Records are dropped when the bus says the connection went away (one
  * match on NameOwnerChanged for names losing their owner, installed before
- * the daemon takes its name, so no departure is missed), and idle ones are
+ * the daemon takes its name, so no departure is missed; a request that
+ * overtakes its connection's departure finds the connection gone), and idle ones are
  * evicted least recently used first when the table or the fd budget is
  * full: a connection whose record was evicted is simply identified again.
  * Every record holds two fds, so PEERS_MAX bounds them; PEERS_RESOLVING_MAX
@@ -169,8 +174,9 @@ static int on_creds(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
         if (t->callbacks.on_settled)
                 t->callbacks.on_settled(p, t->callbacks.userdata);
         /* A transient failure (e.g. -EMFILE) is not remembered: the next
-         * request of this connection tries again. */
-        if (r < 0 && p->n_requests == 0)
+         * request of this connection tries again. A connection that is
+         * gone will send nothing more. */
+        if ((r < 0 || r == IDENTITY_E_GONE) && p->n_requests == 0)
                 peer_drop(t, p);
         return 0;
 }
