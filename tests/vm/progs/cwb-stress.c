@@ -342,7 +342,7 @@ int main(int argc, char **argv)
 	ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	holder_fd = open("/dev/iommu", O_RDWR);
 	if (holder_fd < 0 || pipe(holder_pipe) ||
-	    socketpair(AF_UNIX, SOCK_DGRAM, 0, sv)) {
+	    socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv)) {
 		perror("cwb-stress: setup");
 		return 1;
 	}
