@@ -86,10 +86,9 @@ check:
 	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
 	@$(MAKE) --no-print-directory unit-check || true
 	@$(MAKE) --no-print-directory vm-check || true
-	@$(MAKE) --no-print-directory vm-debug-check || true
 	@$(MAKE) --no-print-directory checkpatch || true
 	@$(MAKE) --no-print-directory bench-quick || true
-	@build-aux/summary.sh $(BUILD)/results unit vm vm-debug checkpatch bench
+	@build-aux/summary.sh $(BUILD)/results unit vm checkpatch bench
 
 # Data files: policy, bus policy, units, manual. Binaries come from the
 # folders' own install-* rules.

@@ -32,7 +32,7 @@ $(VM_DEPS_STAMP):
 	build-aux/install-deps.sh vm
 	@mkdir -p $(@D) && touch $@
 
-$(VM_PROGS_DIR)/runas: $(BUILD)/obj/$(VM_DIR)/progs/runas.o
+$(VM_PROGS_DIR)/runas: $(BUILD)/obj/$(VM_DIR)/progs/runas.o $(BUILD)/obj/$(VM_DIR)/progs/become.o
 	@mkdir -p $(@D)
 	$(CC) $(FLUSHD_LDFLAGS) -o $@ $^
 
@@ -48,7 +48,7 @@ $(VM_PROGS_DIR)/bus-wait: $(BUILD)/obj/$(VM_DIR)/progs/bus-wait.o
 	@mkdir -p $(@D)
 	$(CC) $(FLUSHD_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libsystemd)
 
-$(VM_PROGS_BUS): $(VM_PROGS_DIR)/%: $(BUILD)/obj/$(VM_DIR)/progs/%.o
+$(VM_PROGS_BUS): $(VM_PROGS_DIR)/%: $(BUILD)/obj/$(VM_DIR)/progs/%.o $(BUILD)/obj/$(VM_DIR)/progs/become.o
 	@mkdir -p $(@D)
 	$(CC) $(FLUSHD_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libsystemd)
 

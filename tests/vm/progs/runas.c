@@ -21,54 +21,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "become.h"
 #include "util/macro.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
-
-static int cgroup_enter(const char *cgroup) {
-        _cleanup_free_ char *dir = NULL, *procs = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        char pid[32];
-        int n;
-
-        if (cgroup[0] != '/' || strstr(cgroup, ".."))
-                return -EINVAL;
-        if (asprintf(&dir, CGROUP_ROOT "%s", cgroup) < 0 ||
-            asprintf(&procs, "%s/cgroup.procs", dir) < 0)
-                return -ENOMEM;
-        /* mkdir -p: each component of the path, parents first. */
-        for (char *p = dir + strlen(CGROUP_ROOT) + 1; ; p++) {
-                char c = *p;
-
-                if (c != '/' && c != 0)
-                        continue;
-                *p = 0;
-                if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-                        return -errno;
-                *p = c;
-                if (c == 0)
-                        break;
-        }
-
-        fd = open(procs, O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        n = snprintf(pid, sizeof(pid), "%d\n", (int) getpid());
-        if (write(fd, pid, n) != n)
-                return -errno;
-        return 0;
-}
-
-static int creds_drop(const struct passwd *pw) {
-        if (initgroups(pw->pw_name, pw->pw_gid) < 0 ||
-            setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
-            setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0)
-                return -errno;
-        /* Belt and braces: a half-done switch must not run the test as root. */
-        if (pw->pw_uid != 0 && (setuid(0) == 0 || geteuid() == 0))
-                return -EPERM;
-        return 0;
-}
 
 int main(int argc, char *argv[]) {
         struct passwd *pw;
@@ -85,13 +41,13 @@ int main(int argc, char *argv[]) {
                 return 125;
         }
 
-        r = cgroup_enter(argv[2]);
+        r = become_cgroup(argv[2]);
         if (r < 0) {
                 fprintf(stderr, "runas: cannot enter cgroup %s: %s\n", argv[2], strerror(-r));
                 return 125;
         }
 
-        r = creds_drop(pw);
+        r = become_user(pw);
         if (r < 0) {
                 fprintf(stderr, "runas: cannot become %s: %s\n", argv[1], strerror(-r));
                 return 125;

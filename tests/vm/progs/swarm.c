@@ -42,6 +42,7 @@
 #include <systemd/sd-bus.h>
 
 #include "bus/flush1.h"
+#include "become.h"
 #include "util/macro.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
@@ -71,49 +72,6 @@ static uint64_t now_usec(void) {
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}
-
-/* As runas.c: mkdir -p the cgroup and move this process into it. */
-static int cgroup_enter(const char *cgroup) {
-        _cleanup_free_ char *dir = NULL, *procs = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        char pid[32];
-        int n;
-
-        if (cgroup[0] != '/' || strstr(cgroup, ".."))
-                return -EINVAL;
-        if (asprintf(&dir, CGROUP_ROOT "%s", cgroup) < 0 ||
-            asprintf(&procs, "%s/cgroup.procs", dir) < 0)
-                return -ENOMEM;
-        for (char *p = dir + strlen(CGROUP_ROOT) + 1; ; p++) {
-                char c = *p;
-
-                if (c != '/' && c != 0)
-                        continue;
-                *p = 0;
-                if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-                        return -errno;
-                *p = c;
-                if (c == 0)
-                        break;
-        }
-        fd = open(procs, O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        n = snprintf(pid, sizeof(pid), "%d\n", (int) getpid());
-        if (write(fd, pid, n) != n)
-                return -errno;
-        return 0;
-}
-
-static int creds_drop(const struct passwd *pw) {
-        if (initgroups(pw->pw_name, pw->pw_gid) < 0 ||
-            setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
-            setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0)
-                return -errno;
-        if (pw->pw_uid != 0 && (setuid(0) == 0 || geteuid() == 0))
-                return -EPERM;
-        return 0;
 }
 
 static int classify(int r, const sd_bus_error *e) {
@@ -155,12 +113,12 @@ static int child_run(Shared *sh, unsigned i, const struct passwd *pw, const char
         char c;
         int r;
 
-        r = cgroup_enter(cgroup);
+        r = become_cgroup(cgroup);
         if (r < 0) {
                 fprintf(stderr, "swarm[%u]: cgroup %s: %s\n", i, cgroup, strerror(-r));
                 return 1;
         }
-        r = creds_drop(pw);
+        r = become_user(pw);
         if (r < 0) {
                 fprintf(stderr, "swarm[%u]: cannot become %s: %s\n", i, pw->pw_name, strerror(-r));
                 return 1;
