@@ -62,6 +62,15 @@ static void json_optional_signed(JsonWriter *w, const char *key, int r, int64_t 
                 json_null(w);
 }
 
+/* Opens a section's object with its label and path (stats and top). */
+static void json_section_begin(JsonWriter *w, const FlushdCgroup *g) {
+        json_object_begin(w);
+        json_key(w, "label");
+        json_string(w, flushd_cgroup_get_label(g));
+        json_key(w, "path");
+        json_string(w, flushd_cgroup_get_path(g));
+}
+
 static void stats_json(const FlushdCgroupList *l) {
         size_t n = flushd_cgroup_list_get_n(l);
         JsonWriter w;
@@ -76,11 +85,7 @@ static void stats_json(const FlushdCgroupList *l) {
                 uint64_t v;
                 int r;
 
-                json_object_begin(&w);
-                json_key(&w, "label");
-                json_string(&w, flushd_cgroup_get_label(g));
-                json_key(&w, "path");
-                json_string(&w, flushd_cgroup_get_path(g));
+                json_section_begin(&w, g);
                 for (size_t k = 0; k < ELEMENTSOF(stat_counters); k++) {
                         json_key(&w, stat_counters[k].key);
                         if (flushd_cgroup_get_counter(g, stat_counters[k].key, &v) >= 0)
@@ -287,11 +292,7 @@ static void top_json(const FlushdCgroupList *l, const FlushdCgroupList *prev, ui
                 int64_t x;
                 int r;
 
-                json_object_begin(&w);
-                json_key(&w, "label");
-                json_string(&w, flushd_cgroup_get_label(g));
-                json_key(&w, "path");
-                json_string(&w, flushd_cgroup_get_path(g));
+                json_section_begin(&w, g);
                 json_key(&w, "grants_per_sec");
                 rate = per_second(g, old, "granted", interval);
                 rate < 0 ? json_null(&w) : json_double(&w, rate);

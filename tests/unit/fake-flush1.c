@@ -122,6 +122,20 @@ static int buckets_append(sd_bus_message *r) {
         return k;
 }
 
+/* The {sv} entry "buckets", then the caller closes the dictionary. */
+static int buckets_entry_append(sd_bus_message *reply) {
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'e', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "s", "buckets");
+        if (r >= 0)
+                r = buckets_append(reply);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        return r;
+}
+
 static int method_explain(sd_bus_message *m, void *userdata, sd_bus_error *e) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         bool all = false;
@@ -156,13 +170,7 @@ static int method_explain(sd_bus_message *m, void *userdata, sd_bus_error *e) {
         if (r >= 0)
                 r = sd_bus_message_append(reply, "{sv}", "future", "(ii)", 1, 2);
         if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'e', "sv");
-        if (r >= 0)
-                r = sd_bus_message_append(reply, "s", "buckets");
-        if (r >= 0)
-                r = buckets_append(reply);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
+                r = buckets_entry_append(reply);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r < 0)
@@ -189,13 +197,7 @@ static int method_quota(sd_bus_message *m, void *userdata, sd_bus_error *e) {
                                           "allow", "b", 1,
                                           "allow_all_cpus", "b", 0);
         if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'e', "sv");
-        if (r >= 0)
-                r = sd_bus_message_append(reply, "s", "buckets");
-        if (r >= 0)
-                r = buckets_append(reply);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
+                r = buckets_entry_append(reply);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r < 0)

@@ -48,7 +48,8 @@ $(VM_PROGS_DIR)/bus-wait: $(BUILD)/obj/$(VM_DIR)/progs/bus-wait.o
 	@mkdir -p $(@D)
 	$(CC) $(FLUSHD_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libsystemd)
 
-$(VM_PROGS_BUS): $(VM_PROGS_DIR)/%: $(BUILD)/obj/$(VM_DIR)/progs/%.o $(BUILD)/obj/$(VM_DIR)/progs/become.o
+$(VM_PROGS_BUS): $(VM_PROGS_DIR)/%: $(BUILD)/obj/$(VM_DIR)/progs/%.o $(BUILD)/obj/$(VM_DIR)/progs/become.o \
+		 $(BUILD)/obj/$(VM_DIR)/progs/flush-call.o
 	@mkdir -p $(@D)
 	$(CC) $(FLUSHD_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libsystemd)
 

@@ -43,6 +43,7 @@
 
 #include "bus/flush1.h"
 #include "become.h"
+#include "flush-call.h"
 #include "util/macro.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
@@ -86,20 +87,6 @@ static int classify(int r, const sd_bus_error *e) {
         if (r == -ETIMEDOUT || sd_bus_error_has_name(e, SD_BUS_ERROR_NO_REPLY))
                 return R_TIMEOUT;
         return R_OTHER;
-}
-
-static int flush_once(sd_bus *bus, int iommufd, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
-        int r;
-
-        r = sd_bus_message_new_method_call(bus, &m, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH,
-                                           FLUSH1_INTERFACE, "Flush");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(m, "ht", iommufd, UINT64_C(0));
-        if (r < 0)
-                return r;
-        return sd_bus_call(bus, m, CALL_TIMEOUT_USEC, error, &reply);
 }
 
 /* The child's whole life; returns its exit status. */
@@ -155,7 +142,7 @@ static int child_run(Shared *sh, unsigned i, const struct passwd *pw, const char
                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
                 int k;
 
-                r = flush_once(bus, iommufd, &error);
+                r = flush_call(bus, iommufd, CALL_TIMEOUT_USEC, &error);
                 k = classify(r, &error);
                 me->counts[k]++;
                 me->end_usec = now_usec();

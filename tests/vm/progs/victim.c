@@ -45,6 +45,7 @@
 #include <systemd/sd-bus.h>
 
 #include "bus/flush1.h"
+#include "flush-call.h"
 #include "util/macro.h"
 
 typedef enum Outcome {
@@ -97,20 +98,6 @@ static Outcome outcome_of(int r, const sd_bus_error *error) {
         if (r == -ETIMEDOUT)
                 return OUTCOME_TIMEOUT;
         return OUTCOME_OTHER;
-}
-
-static int flush_once(sd_bus *bus, int iommufd, uint64_t timeout_usec, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
-        int r;
-
-        r = sd_bus_message_new_method_call(bus, &m, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH,
-                                           FLUSH1_INTERFACE, "Flush");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(m, "ht", iommufd, UINT64_C(0));
-        if (r < 0)
-                return r;
-        return sd_bus_call(bus, m, timeout_usec, error, &reply);
 }
 
 /* A round trip to the bus itself (GetId): how slow the bus, not flushd, is. */
@@ -203,7 +190,7 @@ static int verb_flush(int argc, char *argv[]) {
                 }
                 t0 = clock_usec(CLOCK_MONOTONIC);
 
-                r = flush_once(bus, iommufd, (uint64_t) (timeout * 1e6), &error);
+                r = flush_call(bus, iommufd, (uint64_t) (timeout * 1e6), &error);
                 dt = clock_usec(CLOCK_MONOTONIC) - t0;
                 if (dt > max_usec)
                         max_usec = dt;
