@@ -5,7 +5,7 @@
  * Explain, Quota, ListCgroups and the daemon's properties all answer with
  * string-keyed dictionaries that the daemon may extend. They are read
  * whole, for the value types the API knows (s, u, t, x, b, as and the
- * bucket array a(ssxxtt)); entries of other types are skipped, so a newer
+ * bucket array a(ssxxttt)); entries of other types are skipped, so a newer
  * daemon's additions never break an older library. The result objects keep
  * a Dict and look their fields up by key.
  */
@@ -96,11 +96,11 @@ static int read_buckets(sd_bus_message *m, DictEntry *e) {
         FlushdBucket b, *t;
         int r;
 
-        r = sd_bus_message_enter_container(m, 'a', "(ssxxtt)");
+        r = sd_bus_message_enter_container(m, 'a', "(ssxxttt)");
         if (r < 0)
                 return r;
-        while ((r = sd_bus_message_read(m, "(ssxxtt)", &section, &kind, &b.tokens, &b.burst,
-                                        &b.rate, &b.wait_usec)) > 0) {
+        while ((r = sd_bus_message_read(m, "(ssxxttt)", &section, &kind, &b.tokens, &b.burst,
+                                        &b.refill, &b.refill_period_usec, &b.wait_usec)) > 0) {
                 t = realloc(e->buckets, (e->n_buckets + 1) * sizeof(*t));
                 if (!t)
                         return -ENOMEM;
@@ -164,7 +164,7 @@ static int read_value(sd_bus_message *m, DictEntry *e) {
                 e->type = 'b';
                 return r < 0 ? r : 0;
         }
-        if (strcmp(contents, "as") == 0 || strcmp(contents, "a(ssxxtt)") == 0) {
+        if (strcmp(contents, "as") == 0 || strcmp(contents, "a(ssxxttt)") == 0) {
                 bool strv = contents[1] == 's';
 
                 r = sd_bus_message_enter_container(m, 'v', contents);

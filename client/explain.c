@@ -29,7 +29,17 @@ const char *flushd_bucket_get_section(const FlushdBucket *b) { return b ? b->sec
 const char *flushd_bucket_get_kind(const FlushdBucket *b) { return b ? b->kind : ""; }
 int64_t flushd_bucket_get_tokens(const FlushdBucket *b) { return b ? b->tokens : 0; }
 int64_t flushd_bucket_get_burst(const FlushdBucket *b) { return b ? b->burst : 0; }
-uint64_t flushd_bucket_get_rate(const FlushdBucket *b) { return b ? b->rate : 0; }
+uint64_t flushd_bucket_get_rate(const FlushdBucket *b) {
+        if (!b || b->refill_period_usec == 0)
+                return 0;
+        return (uint64_t) ((unsigned __int128) b->refill * 1000000 / b->refill_period_usec);
+}
+
+uint64_t flushd_bucket_get_refill(const FlushdBucket *b, uint64_t *ret_period_usec) {
+        if (ret_period_usec)
+                *ret_period_usec = b ? b->refill_period_usec : 0;
+        return b ? b->refill : 0;
+}
 uint64_t flushd_bucket_get_wait_usec(const FlushdBucket *b) { return b ? b->wait_usec : 0; }
 
 FlushdExplain *flushd_explain_free(FlushdExplain *e) {

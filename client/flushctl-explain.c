@@ -13,10 +13,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "flushctl.h"
 #include "json.h"
 #include "table.h"
+#include "util/macro.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(Table *, table_free);
 
@@ -30,6 +32,7 @@ static void buckets_json(JsonWriter *w, const void *object, size_t n, BucketAt a
         json_array_begin(w);
         for (size_t i = 0; i < n; i++) {
                 const FlushdBucket *b = at(object, i);
+                uint64_t period;
 
                 json_object_begin(w);
                 json_key(w, "section");
@@ -40,8 +43,10 @@ static void buckets_json(JsonWriter *w, const void *object, size_t n, BucketAt a
                 json_int(w, flushd_bucket_get_tokens(b));
                 json_key(w, "burst");
                 json_int(w, flushd_bucket_get_burst(b));
-                json_key(w, "rate");
-                json_uint(w, flushd_bucket_get_rate(b));
+                json_key(w, "refill");
+                json_uint(w, flushd_bucket_get_refill(b, &period));
+                json_key(w, "refill_period_usec");
+                json_uint(w, period);
                 json_key(w, "wait_usec");
                 json_uint(w, flushd_bucket_get_wait_usec(b));
                 json_object_end(w);
@@ -49,10 +54,30 @@ static void buckets_json(JsonWriter *w, const void *object, size_t n, BucketAt a
         json_array_end(w);
 }
 
+/* "100/s", "1/h", "5/30s"; a time budget's nanoseconds as "0.020s/s". */
+static const char *format_refill(char *buf, size_t size, const FlushdBucket *b) {
+        static const struct { uint64_t usec; const char *name; } units[] = {
+                { UINT64_C(3600000000), "h" }, { UINT64_C(60000000), "min" }, { UINT64_C(1000000), "s" },
+        };
+        char amount[32], per[32];
+        uint64_t period, refill = flushd_bucket_get_refill(b, &period);
+        const char *unit = NULL;
+
+        if (strcmp(flushd_bucket_get_kind(b), "time") == 0)
+                format_usec(amount, sizeof(amount), refill / 1000);
+        else
+                snprintf(amount, sizeof(amount), "%" PRIu64, refill);
+        for (size_t i = 0; i < ELEMENTSOF(units) && !unit; i++)
+                if (period == units[i].usec)
+                        unit = units[i].name;
+        snprintf(buf, size, "%s/%s", amount, unit ?: format_usec(per, sizeof(per), period));
+        return buf;
+}
+
 static int buckets_print(const void *object, size_t n, BucketAt at) {
-        static const char *const columns[] = { "SECTION", "KIND", ">TOKENS", ">BURST", ">RATE/S", ">WAIT", NULL };
+        static const char *const columns[] = { "SECTION", "KIND", ">TOKENS", ">BURST", ">REFILL", ">WAIT", NULL };
         _cleanup_(table_freep) Table *t = NULL;
-        char buf[32];
+        char buf[80];
         int r = 0;
 
         if (n == 0) {
@@ -74,7 +99,7 @@ static int buckets_print(const void *object, size_t n, BucketAt at) {
                 if (r >= 0)
                         r = table_add(t, "%" PRIi64, flushd_bucket_get_burst(b));
                 if (r >= 0)
-                        r = table_add(t, "%" PRIu64, flushd_bucket_get_rate(b));
+                        r = table_add(t, "%s", format_refill(buf, sizeof(buf), b));
                 if (r >= 0)
                         r = table_add(t, "%s", format_usec(buf, sizeof(buf), flushd_bucket_get_wait_usec(b)));
         }

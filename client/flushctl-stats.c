@@ -37,6 +37,7 @@ static const struct {
         { "granted",        ">GRANTED"   },
         { "denied",         ">DENIED"    },
         { "throttled",      ">THROTTLED" },
+        { "busy",           ">BUSY"      },
         { "failed",         ">FAILED"    },
         { "cpus_flushed",   ">FLUSHED"   },
         { "cpus_coalesced", ">COALESCED" },

@@ -167,7 +167,9 @@ const char *flushd_bucket_get_section(const FlushdBucket *b);  /* "[Default]", a
 const char *flushd_bucket_get_kind(const FlushdBucket *b);     /* "rate", "user" or "time" */
 int64_t flushd_bucket_get_tokens(const FlushdBucket *b);       /* held now; negative in debt */
 int64_t flushd_bucket_get_burst(const FlushdBucket *b);        /* capacity */
-uint64_t flushd_bucket_get_rate(const FlushdBucket *b);        /* gained per second */
+uint64_t flushd_bucket_get_rate(const FlushdBucket *b);        /* gained per second, rounded down */
+/* The refill exactly: returns the tokens gained every *ret_period_usec µs. */
+uint64_t flushd_bucket_get_refill(const FlushdBucket *b, uint64_t *ret_period_usec);
 uint64_t flushd_bucket_get_wait_usec(const FlushdBucket *b);   /* until it holds one token */
 
 /*

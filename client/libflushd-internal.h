@@ -52,14 +52,15 @@ struct FlushdBucket {
         char *kind;
         int64_t tokens;
         int64_t burst;
-        uint64_t rate;
+        uint64_t refill;
+        uint64_t refill_period_usec;
         uint64_t wait_usec;
 };
 
 /* One entry of an a{sv}, for the types the API knows; others are skipped. */
 typedef struct DictEntry {
         char *key;
-        char type;              /* 's', 'u', 't', 'x', 'b', 'a' (as), 'B' (a(ssxxtt)) */
+        char type;              /* 's', 'u', 't', 'x', 'b', 'a' (as), 'B' (a(ssxxttt)) */
         union {
                 char *s;
                 uint64_t u;     /* 'u' and 't' */

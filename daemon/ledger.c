@@ -294,7 +294,8 @@ static void inspect_one(BucketInfo *info, const Account *a, BucketKind kind, Quo
                 .kind = kind,
                 .tokens = quota_bucket_tokens(b, now_ns),
                 .burst = b->limit.burst,
-                .per_second = (uint64_t) ((__int128) b->limit.tokens * QUOTA_NSEC_PER_SEC / b->limit.period_ns),
+                .refill_tokens = b->limit.tokens,
+                .refill_period_ns = b->limit.period_ns,
                 .wait_ns = quota_bucket_wait_ns(b, now_ns),
         };
 }

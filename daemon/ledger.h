@@ -111,7 +111,8 @@ typedef struct BucketInfo {
         BucketKind kind;
         int64_t tokens;                 /* whole tokens now; negative in debt */
         uint64_t burst;
-        uint64_t per_second;            /* refill, in tokens per second (rounded down) */
+        uint64_t refill_tokens;         /* refill: refill_tokens every refill_period_ns */
+        uint64_t refill_period_ns;
         uint64_t wait_ns;               /* until it holds one token */
 } BucketInfo;
 

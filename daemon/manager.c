@@ -439,7 +439,12 @@ int manager_reply_busy(Manager *m, sd_bus_message *message, const char *why) {
                           .verdict = FLUSH1_ERROR_BUSY, .tokens = INT64_MAX };
         char text[160];
 
+        /* Refused before its cgroup was read: counted as the daemon's. */
         m->n_busy++;
+        if (m->ledger) {
+                m->ledger->global->counters.busy++;
+                state_sync_account(m->state, m->ledger->global);
+        }
         manager_notify_status(m);
         snprintf(text, sizeof(text), "%s; retry later", why);
         event_log(&m->events, EVENT_BUSY, manager_now(), &f, text);

@@ -3,7 +3,9 @@
  * report.c - the ledger and the policy as D-Bus values, for Explain, Quota, ListCgroups
  *
  * Marshalling only, in the shapes org.flushd.Flush1(5) documents: a bucket
- * is (section, kind, tokens, burst, rate per second, wait in µs), a section
+ * is (section, kind, tokens, burst, refill tokens, refill period in µs,
+ * wait in µs) - the refill exactly as the policy wrote it, so 1/h is not
+ * rounded to nothing - a section
  * of ListCgroups a label with a dictionary of counters and levels. Nothing
  * here changes the ledger (reading a bucket refills it, which changes no
  * outcome), and nothing here logs.
@@ -53,11 +55,12 @@ static int entry_array_close(sd_bus_message *m) {
 int report_append_buckets(sd_bus_message *reply, const BucketInfo *b, size_t n) {
         int r;
 
-        r = entry_array_open(reply, "buckets", "(ssxxtt)");
+        r = entry_array_open(reply, "buckets", "(ssxxttt)");
         for (size_t i = 0; r >= 0 && i < n; i++)
-                r = sd_bus_message_append(reply, "(ssxxtt)", report_account_name(b[i].account),
+                r = sd_bus_message_append(reply, "(ssxxttt)", report_account_name(b[i].account),
                                           bucket_kinds[b[i].kind], b[i].tokens, (int64_t) b[i].burst,
-                                          b[i].per_second, b[i].wait_ns / 1000);
+                                          b[i].refill_tokens, b[i].refill_period_ns / 1000,
+                                          b[i].wait_ns / 1000);
         return r < 0 ? r : entry_array_close(reply);
 }
 
@@ -97,6 +100,8 @@ static int append_section(sd_bus_message *m, const char *path, Account *a, uint6
                 r = append_t(m, "denied_all_cpus", c->denied_all_cpus);
         if (r >= 0)
                 r = append_t(m, "throttled", c->throttled);
+        if (r >= 0)
+                r = append_t(m, "busy", c->busy);
         if (r >= 0)
                 r = append_t(m, "failed", c->failed);
         if (r >= 0)

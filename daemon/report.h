@@ -13,7 +13,7 @@
 /* The display name of an account: its label, "[Default]" or "[Daemon]". */
 const char *report_account_name(const Account *a);
 
-/* Appends the {sv} entry "buckets" of type a(ssxxtt). */
+/* Appends the {sv} entry "buckets" of type a(ssxxttt). */
 int report_append_buckets(sd_bus_message *reply, const BucketInfo *b, size_t n);
 
 /* Appends the {sv} entry "sections" (as): the names of a match chain. */

@@ -118,6 +118,14 @@ static void request_answer(Request *req, int outcome, const char *format, ...) {
         va_end(ap);
 }
 
+/* A Busy answer to a request whose section is known counts there too. */
+static void count_busy(Manager *m, Account *a) {
+        m->n_busy++;
+        a->counters.busy++;
+        state_sync_account(m->state, a);
+        manager_notify_status(m);
+}
+
 /* Answer with an outcome's error, then free. */
 __attribute__((format(printf, 3, 4)))
 static void request_fail(Request *req, int outcome, const char *format, ...) {
@@ -357,8 +365,10 @@ static void request_admit(Request *req) {
         now = manager_now();
         tokens = req->flags & FLUSH1_FLUSH_ALL_CPUS ? (m->n_cpus ?: 1) : 1;
         r = ledger_charge(m->ledger, &match, p->identity->uid, tokens, now, &req->charge, &worst, &retry_ns);
-        if (r < 0)
+        if (r < 0) {
+                count_busy(m, decider);
                 return request_fail(req, REQUEST_E_RESOURCES, "cannot charge the request: %s", strerror(-r));
+        }
         if (r > 0) {
                 throttle_text(text, sizeof(text), m, worst, retry_ns);
                 m->n_throttled++;
@@ -375,12 +385,15 @@ static void request_admit(Request *req) {
         req->job.fd = fcntl(req->message_fd, F_DUPFD_CLOEXEC, 3);
         if (req->job.fd < 0) {
                 req->job.fd = -EBADF;
+                count_busy(m, decider);
                 return request_fail(req, REQUEST_E_RESOURCES, "cannot keep the file descriptor: %m");
         }
 
         r = queue_push(&m->queue, match.chain[0], &p->flow, &req->item);
-        if (r < 0)
+        if (r < 0) {
+                count_busy(m, decider);
                 return request_fail(req, REQUEST_E_RESOURCES, "cannot queue the request: %s", strerror(-r));
+        }
         req->state = REQUEST_QUEUED;
         dispatch(m);
 }
@@ -494,6 +507,9 @@ void request_on_job_done(WorkerJob *job, void *userdata) {
                 a->counters.granted++;
                 a->counters.cpus_flushed += res->flushed;
                 a->counters.cpus_coalesced += res->coalesced;
+        } else if (r == -ECANCELED) {
+                m->n_busy++;
+                a->counters.busy++;
         } else
                 a->counters.failed++;
         state_sync_account(m->state, a);
@@ -534,7 +550,9 @@ void request_stop_all(Manager *m) {
                 Request *req = LIST_ENTRY(i, Request, all_node);
 
                 next = i->next;
-                if (req->state != REQUEST_RUNNING)
-                        request_fail(req, REQUEST_E_STOPPING, NULL);
+                if (req->state == REQUEST_RUNNING)
+                        continue;
+                count_busy(m, req->decider ?: m->ledger->global);
+                request_fail(req, REQUEST_E_STOPPING, NULL);
         }
 }

@@ -111,12 +111,13 @@ static int method_flush(sd_bus_message *m, void *userdata, sd_bus_error *e) {
 static int buckets_append(sd_bus_message *r) {
         int k;
 
-        k = sd_bus_message_open_container(r, 'v', "a(ssxxtt)");
+        k = sd_bus_message_open_container(r, 'v', "a(ssxxttt)");
         if (k >= 0)
-                k = sd_bus_message_append(r, "a(ssxxtt)", 2,
-                                          "batch", "rate", INT64_C(-2), INT64_C(10), UINT64_C(5), UINT64_C(400000),
+                k = sd_bus_message_append(r, "a(ssxxttt)", 2,
+                                          "batch", "rate", INT64_C(-2), INT64_C(10), UINT64_C(1), UINT64_C(3600000000),
+                                          UINT64_C(400000),
                                           "[Daemon]", "time", INT64_C(1000000), INT64_C(5000000),
-                                          UINT64_C(100000), UINT64_C(0));
+                                          UINT64_C(20000000), UINT64_C(1000000), UINT64_C(0));
         if (k >= 0)
                 k = sd_bus_message_close_container(r);
         return k;

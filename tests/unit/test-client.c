@@ -220,6 +220,7 @@ START_TEST(test_canned_answers) {
         FlushdCgroupList *l = NULL;
         FlushdStatus *s = NULL;
         const FlushdBucket *b;
+        uint64_t period;
         const FlushdCgroup *g;
         uint64_t v;
         int64_t x;
@@ -248,11 +249,15 @@ START_TEST(test_canned_answers) {
         ck_assert_str_eq(flushd_bucket_get_kind(b), "rate");
         ck_assert_int_eq(flushd_bucket_get_tokens(b), -2);
         ck_assert_int_eq(flushd_bucket_get_burst(b), 10);
-        ck_assert_uint_eq(flushd_bucket_get_rate(b), 5);
+        ck_assert_uint_eq(flushd_bucket_get_rate(b), 0);      /* 1/h, rounded down */
+        ck_assert_uint_eq(flushd_bucket_get_refill(b, &period), 1);
+        ck_assert_uint_eq(period, UINT64_C(3600000000));
         ck_assert_uint_eq(flushd_bucket_get_wait_usec(b), 400000);
         b = flushd_explain_get_bucket(e, 1);
         ck_assert_str_eq(flushd_bucket_get_section(b), "[Daemon]");
         ck_assert_str_eq(flushd_bucket_get_kind(b), "time");
+        ck_assert_uint_eq(flushd_bucket_get_rate(b), 20000000);
+        ck_assert_uint_eq(flushd_bucket_get_refill(b, NULL), 20000000);
         ck_assert_ptr_null(flushd_explain_get_bucket(e, 2));
         e = flushd_explain_free(e);
 
@@ -501,6 +506,25 @@ static char *flushctl_json(const FakeService *f, const char *verb, const char *e
         return out;
 }
 
+/* The human table shows the refill as the policy wrote it. */
+START_TEST(test_flushctl_explain_table) {
+        FakeService f;
+        char address[300];
+        char *argv[] = { "explain", address, NULL };
+        char *out = NULL;
+
+        fake_bus_start(&f, false);
+        fake_service_start(&f);
+        snprintf(address, sizeof(address), "--bus=%s", f.address);
+        ck_assert_int_eq(run_flushctl(argv, &out), 0);
+        ck_assert_ptr_nonnull(strstr(out, "REFILL"));
+        ck_assert_msg(strstr(out, " 1/h "), "no 1/h in: %s", out);
+        ck_assert_msg(strstr(out, " 0.020s/s "), "no 0.020s/s in: %s", out);
+        free(out);
+        fake_stop(&f);
+}
+END_TEST
+
 START_TEST(test_flushctl_json) {
         FakeService f;
         char *out;
@@ -518,7 +542,8 @@ START_TEST(test_flushctl_json) {
         ck_assert_ptr_nonnull(strstr(out, "\"sections\":[\"batch\",\"[Default]\"]"));
         ck_assert_ptr_nonnull(strstr(out, "\"retry_after_usec\":400000"));
         ck_assert_ptr_nonnull(strstr(out, "{\"section\":\"batch\",\"kind\":\"rate\",\"tokens\":-2,"
-                                          "\"burst\":10,\"rate\":5,\"wait_usec\":400000}"));
+                                          "\"burst\":10,\"refill\":1,\"refill_period_usec\":3600000000,"
+                                          "\"wait_usec\":400000}"));
         free(out);
 
         out = flushctl_json(&f, "quota", NULL);
@@ -652,6 +677,7 @@ Suite *client_suite(void) {
         tcase_add_test(tc, test_shared_client);
         tcase_add_test(tc, test_flushctl_exit_codes);
         tcase_add_test(tc, test_flushctl_json);
+        tcase_add_test(tc, test_flushctl_explain_table);
         tcase_add_test(tc, test_top_iterations);
         tcase_add_test(tc, test_check_config);
         tcase_add_test(tc, test_check_config_no_daemon);

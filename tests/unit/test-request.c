@@ -376,6 +376,10 @@ START_TEST(test_busy_per_connection) {
 
         ck_assert(pump_until(&a, 1, call_done, &calls[REQUESTS_PER_PEER_MAX]));
         ck_assert_str_eq(calls[REQUESTS_PER_PEER_MAX].error, FLUSH1_ERROR_BUSY);
+        /* Refused before its cgroup was read: the daemon's counter. */
+        ck_assert_uint_eq(h.manager->n_busy, 1);
+        ck_assert_uint_eq(h.manager->ledger->global->counters.busy, 1);
+        ck_assert_uint_eq(h.manager->ledger->sections[0]->counters.busy, 0);
         p = (struct pollfd) { .fd = extra[0], .events = POLLIN };
         ck_assert_int_eq(poll(&p, 1, 5000), 1);
         ck_assert(p.revents & POLLHUP);                 /* every write end is closed */
@@ -573,6 +577,8 @@ START_TEST(test_stop_answers_queued) {
                 ck_assert_str_eq(queued[i].error, FLUSH1_ERROR_BUSY);
                 sd_bus_slot_unref(queued[i].slot);
         }
+        /* Queued in [Default] when the daemon stopped: counted there. */
+        ck_assert_uint_eq(h.manager->ledger->sections[0]->counters.busy, 3);
         gate_open(&h, 1);       /* the one in the worker finishes and is answered */
         ck_assert(pump_until(&a, 1, call_done, &hold));
         ck_assert_str_eq(hold.error, "");
@@ -641,6 +647,57 @@ START_TEST(test_explain_verdicts) {
         ck_assert_str_eq(verdict, "granted");
         ck_assert_str_eq(error, "");
         ck_assert_uint_eq(h.manager->n_granted, 0);     /* nothing was written back */
+        harness_stop(&h);
+}
+END_TEST
+
+/* The buckets report the refill exactly as the policy states it: 1/h is
+ * not rounded down to nothing per second. */
+START_TEST(test_explain_bucket_refill) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *a = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *k, *section, *kind, *v;
+        int64_t tokens, burst;
+        uint64_t refill, period, wait, rate_refill = 0, rate_period = 0, time_refill = 0, time_period = 0;
+        Harness h;
+
+        harness_start(&h, "[Default]\nAllow=yes\nRate=1/h\nBurst=1\nFlushTime=20ms/s\n", 1);
+        a = client(&h);
+        ck_assert_int_ge(sd_bus_call_method(a, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE, "Explain",
+                                            &e, &reply, "t", UINT64_C(0)), 0);
+        ck_assert_int_ge(sd_bus_message_read(reply, "s", &v), 0);
+        ck_assert_int_ge(sd_bus_message_enter_container(reply, 'a', "{sv}"), 0);
+        while (sd_bus_message_enter_container(reply, 'e', "sv") > 0) {
+                ck_assert_int_ge(sd_bus_message_read(reply, "s", &k), 0);
+                if (strcmp(k, "buckets") != 0) {
+                        ck_assert_int_ge(sd_bus_message_skip(reply, "v"), 0);
+                        ck_assert_int_ge(sd_bus_message_exit_container(reply), 0);
+                        continue;
+                }
+                ck_assert_int_ge(sd_bus_message_enter_container(reply, 'v', "a(ssxxttt)"), 0);
+                ck_assert_int_ge(sd_bus_message_enter_container(reply, 'a', "(ssxxttt)"), 0);
+                while (sd_bus_message_read(reply, "(ssxxttt)", &section, &kind, &tokens, &burst, &refill, &period,
+                                           &wait) > 0) {
+                        ck_assert_str_eq(section, "[Default]");
+                        if (strcmp(kind, "rate") == 0) {
+                                rate_refill = refill;
+                                rate_period = period;
+                                ck_assert_int_eq(tokens, 0);            /* buckets start empty */
+                                ck_assert_uint_gt(wait, 0);
+                        } else if (strcmp(kind, "time") == 0) {
+                                time_refill = refill;
+                                time_period = period;
+                        }
+                }
+                ck_assert_int_ge(sd_bus_message_exit_container(reply), 0);
+                ck_assert_int_ge(sd_bus_message_exit_container(reply), 0);
+                ck_assert_int_ge(sd_bus_message_exit_container(reply), 0);
+        }
+        ck_assert_uint_eq(rate_refill, 1);
+        ck_assert_uint_eq(rate_period, UINT64_C(3600000000));
+        ck_assert_uint_eq(time_refill, UINT64_C(20000000));     /* nanoseconds of kernel time */
+        ck_assert_uint_eq(time_period, UINT64_C(1000000));
         harness_stop(&h);
 }
 END_TEST
@@ -875,6 +932,7 @@ Suite *request_suite(void) {
         tcase_add_test(tc, test_outcomes_by_name);
         tcase_add_test(tc, test_invalid_fd_is_refunded);
         tcase_add_test(tc, test_stop_answers_queued);
+        tcase_add_test(tc, test_explain_bucket_refill);
         tcase_add_test(tc, test_peer_forgotten_on_disconnect);
         tcase_add_test(tc, test_explain_verdicts);
         tcase_add_test(tc, test_quota_dictionary);

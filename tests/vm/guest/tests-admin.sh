@@ -56,6 +56,11 @@ test_admin_explain() {
         [ "$(json_get decider)" = team-gpu ] || problem "decider $(json_get decider), want team-gpu"
         echo "$OUT" | grep -q '"team-gpu"[^]]*"team"' || problem "sections lack team-gpu, then team"
         [ "$(json_get retry_after_usec)" != 0 ] || problem "throttled without a retry-after"
+        # Refills exactly as written: 1/h is not rounded to 0 per second.
+        echo "$OUT" | grep -q '"section":"team","kind":"rate","tokens":0,"burst":2,"refill":1,"refill_period_usec":3600000000,' ||
+                problem "team's bucket does not report its 1/h refill: $OUT"
+        echo "$OUT" | grep -q '"section":"team-gpu","kind":"rate",[^}]*"refill":100,"refill_period_usec":1000000,' ||
+                problem "team-gpu's bucket does not report its 100/s refill: $OUT"
         call alice /T/gpu sh -c 'exec flushctl flush --fd=5 5<>/dev/iommu'
         [ "$RC" -eq 4 ] || problem "alice's flush in /T/gpu: exit $RC, want 4 (QuotaExceeded)"
         # The human tables, for the record.

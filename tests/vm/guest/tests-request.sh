@@ -240,6 +240,10 @@ flood_case() {
                         echo "  Busy $flood_busy0 -> $busy"
                         [ "$busy" -gt "$flood_busy0" ] || problem "Busy did not grow ($busy): no bound on requests in flight"
                 fi
+                # Refused on arrival, before a cgroup was read: [Daemon]'s busy counter.
+                flushctl stats --json > /run/t.stats 2>&1 || problem "flushctl stats: $(cat /run/t.stats)"
+                grep -q '"label":"\[Daemon\]","path":"","granted":[0-9]*,"denied":[0-9]*,"throttled":[0-9]*,"busy":[1-9]' /run/t.stats ||
+                        problem "[Daemon]'s busy counter did not count the flood's Busy answers: $(cat /run/t.stats)"
         else
                 denied=$(victim get Denied 2>/run/t.err)
                 echo "  Denied ${flood_denied0:-?} -> ${denied:-?}"
