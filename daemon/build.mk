@@ -23,6 +23,7 @@ DAEMON_LIB_OBJS = \
 	$(BUILD)/obj/daemon/outbox.o \
 	$(BUILD)/obj/daemon/peer.o \
 	$(BUILD)/obj/daemon/report.o \
+	$(BUILD)/obj/daemon/authority.o \
 	$(BUILD)/obj/daemon/sandbox.o \
 	$(BUILD)/obj/daemon/request.o \
 	$(BUILD)/obj/daemon/bus.o \

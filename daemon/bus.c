@@ -51,7 +51,7 @@ static const BusErrorMap bus_errors[] = {
         { REQUEST_E_RESOURCES,      FLUSH1_ERROR_BUSY,           "flushd is short of resources; retry" },
         { REQUEST_E_KERNEL,         FLUSH1_ERROR_KERNEL,         "the kernel failed the write-back" },
         { REQUEST_E_IDENTITY,       FLUSH1_ERROR_ACCESS_DENIED,  "the caller's process could not be inspected" },
-        { REQUEST_E_NOT_ROOT,       FLUSH1_ERROR_ACCESS_DENIED,  "this method is for root only" },
+        { REQUEST_E_NOT_ROOT,       FLUSH1_ERROR_ACCESS_DENIED,  "this method is for root, or whom polkit allows" },
         { REQUEST_E_INVALID_POLICY, FLUSH1_ERROR_INVALID_POLICY, "the policy has an error; the previous one stays" },
 };
 

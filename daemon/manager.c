@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "authority.h"
 #include "bus.h"
 #include "log.h"
 #include "manager.h"
@@ -589,6 +590,10 @@ int manager_start(Manager *m) {
                           &(QuotaLimit) { .tokens = REQUEST_INSPECT_RATE, .period_ns = QUOTA_NSEC_PER_SEC,
                                           .burst = REQUEST_INSPECT_BURST }, manager_now());
         quota_bucket_fill(&m->inspect_bucket);  /* not a security limit: a fair share of the loop */
+        quota_bucket_init(&m->auth_bucket,
+                          &(QuotaLimit) { .tokens = AUTHORITY_CHECK_RATE, .period_ns = QUOTA_NSEC_PER_SEC,
+                                          .burst = AUTHORITY_CHECK_BURST }, manager_now());
+        quota_bucket_fill(&m->auth_bucket);
 
         r = sd_event_default(&m->event);
         if (r < 0)
@@ -607,6 +612,12 @@ int manager_start(Manager *m) {
                 r = sd_event_add_signal(m->event, NULL, SIGHUP, on_sighup, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch signals: %m");
+
+        /* WatchdogSec=: WATCHDOG=1 from the loop itself, so a loop that
+         * stops turning (SIGSTOP, a livelock) gets the daemon restarted. */
+        r = sd_event_set_watchdog(m->event, true);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the watchdog: %m");
 
         r = sd_event_add_time_relative(m->event, &m->status_timer, CLOCK_MONOTONIC,
                                        MANAGER_STATUS_INTERVAL_USEC, 0, on_status_timer, m);

@@ -68,6 +68,7 @@ typedef struct Manager {
 
         EventLog events;
         QuotaBucket inspect_bucket;     /* Explain and Quota, all callers together */
+        QuotaBucket auth_bucket;        /* polkit checks for non-root admin calls */
 
         /* D-Bus properties (read through offsetof) */
         const char *version;

@@ -31,8 +31,9 @@
  *
  * Explain and Quota take the same path up to the verdict and answer with
  * it instead of charging; Reload and ListCgroups are identified the same
- * way and refused unless the connection's uid is 0, whatever the bus
- * policy let through.
+ * way and refused unless the connection's uid is 0 or polkit allows the
+ * caller org.flushd.Flush1.manage (authority.c), whatever the bus policy
+ * let through.
  */
 #include <assert.h>
 #include <fcntl.h>
@@ -40,6 +41,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "authority.h"
 #include "bus.h"
 #include "escape.h"
 #include "manager.h"
@@ -90,6 +92,7 @@ static Request *request_free(Request *req) {
                 charge_release(&req->charge);
         }
         account_unref(req->decider);
+        sd_bus_slot_unref(req->auth_slot);
         safe_close(req->job.fd);
         sd_bus_message_unref(req->message);
         assert(m->n_requests > 0);
@@ -276,17 +279,16 @@ static void request_inspect(Request *req, const PolicyMatch *match, const char *
         request_reply(req, reply, r);
 }
 
-/* Reload and ListCgroups: root only, checked here whatever the bus allowed. */
-static void request_admin(Request *req) {
+static const char *admin_method(const Request *req) {
+        return req->kind == REQUEST_RELOAD ? "Reload" : "ListCgroups";
+}
+
+/* Reload and ListCgroups, for a caller allowed them. */
+static void request_admin_run(Request *req) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Manager *m = req->manager;
         char error[MANAGER_ERROR_MAX];
         int r;
-
-        if (req->peer->identity->uid != 0)
-                return request_fail(req, REQUEST_E_NOT_ROOT, "%s is for root only (the caller is uid %u)",
-                                    req->kind == REQUEST_RELOAD ? "Reload" : "ListCgroups",
-                                    (unsigned) req->peer->identity->uid);
 
         if (req->kind == REQUEST_RELOAD) {
                 r = manager_reload(m, error, sizeof(error));
@@ -299,6 +301,44 @@ static void request_admin(Request *req) {
                         r = report_append_sections(reply, m->policy, m->ledger, manager_now());
         }
         request_reply(req, reply, r);
+}
+
+static int on_authorization(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Request *req = userdata;
+        char why[256];
+        bool allowed;
+
+        /* A request whose caller left was freed, and this slot with it. */
+        assert(req->peer);
+        req->auth_slot = sd_bus_slot_unref(req->auth_slot);
+        authority_parse_reply(reply, &allowed, why, sizeof(why));
+        if (allowed)
+                request_admin_run(req);
+        else
+                request_fail(req, REQUEST_E_NOT_ROOT, "%s is for root, or whom polkit allows %s; the caller is "
+                             "uid %u, and %s", admin_method(req), AUTHORITY_ACTION_MANAGE,
+                             (unsigned) req->peer->identity->uid, why);
+        return 0;
+}
+
+/* Reload and ListCgroups: root, or polkit's yes, checked here whatever the
+ * bus allowed. */
+static void request_admin(Request *req) {
+        Manager *m = req->manager;
+        int r;
+
+        if (req->peer->identity->uid == 0)
+                return request_admin_run(req);
+
+        if (quota_charge((QuotaBucket *[]) { &m->auth_bucket }, NULL, 1, manager_now(), NULL, NULL) != 0) {
+                count_busy(m, m->ledger->global);
+                return request_fail(req, REQUEST_E_BUSY, "too many authorization checks; retry later");
+        }
+        r = authority_check_async(m->driver_bus, sd_bus_message_get_sender(req->message), AUTHORITY_ACTION_MANAGE,
+                                  &req->auth_slot, on_authorization, req);
+        if (r < 0)
+                return request_fail(req, request_outcome_from_errno(r), "cannot ask polkit: %s", strerror(-r));
+        req->state = REQUEST_WAITING_AUTH;
 }
 
 /* The connection's identity is settled: identify, decide, charge, queue. */

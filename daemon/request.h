@@ -23,7 +23,7 @@ enum {
         REQUEST_E_RESOURCES,            /* a transient shortage (ENOMEM, EMFILE, ...) */
         REQUEST_E_KERNEL,               /* the kernel failed the write-back unexpectedly */
         REQUEST_E_IDENTITY,             /* the caller's process could not be inspected */
-        REQUEST_E_NOT_ROOT,             /* an admin method called by a uid other than 0 */
+        REQUEST_E_NOT_ROOT,             /* an admin method called by neither root nor whom polkit allows */
         REQUEST_E_INVALID_POLICY,       /* Reload found an error; the old policy stays */
 };
 
@@ -44,6 +44,7 @@ typedef struct Manager Manager;
 
 typedef enum RequestState {
         REQUEST_WAITING_PEER,           /* for the connection's credentials */
+        REQUEST_WAITING_AUTH,           /* an admin call, for polkit's answer */
         REQUEST_QUEUED,                 /* admitted and charged, waiting for a worker */
         REQUEST_RUNNING,                /* in a worker */
 } RequestState;
@@ -62,6 +63,7 @@ typedef struct Request {
         WorkerJob job;                  /* job.fd: our duplicate of the caller's fd */
         Charge charge;
         Account *decider;               /* the section that decided, for its counters */
+        sd_bus_slot *auth_slot;         /* CheckAuthorization in flight (authority.c) */
 } Request;
 
 /* Any method: takes over nothing; refs message if the request goes on.

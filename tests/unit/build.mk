@@ -17,6 +17,7 @@ UNIT_TEST_OBJS = \
 	$(BUILD)/obj/tests/unit/test-ledger.o \
 	$(BUILD)/obj/tests/unit/test-request.o \
 	$(BUILD)/obj/tests/unit/fake-flush1.o \
+	$(BUILD)/obj/tests/unit/fake-polkit.o \
 	$(BUILD)/obj/tests/unit/test-client.o \
 	$(BUILD)/obj/tests/unit/test-flushctl-doc.o \
 	$(BUILD)/obj/tests/unit/test-sandbox.o \

@@ -24,11 +24,13 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bus/flush1.h"
+#include "fake-polkit.h"
 #include "manager.h"
 #include "request.h"
 #include "tests.h"
@@ -719,14 +721,105 @@ START_TEST(test_quota_dictionary) {
 }
 END_TEST
 
+/* WatchdogSec=: the loop itself sends WATCHDOG=1 to the service manager. */
+START_TEST(test_watchdog_pings) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        char buf[512];
+        bool pinged = false;
+        int fd;
+        Harness h;
+
+        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        ck_assert_int_ge(fd, 0);
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "/tmp/flushd-notify-%d", (int) getpid());
+        unlink(sa.sun_path);
+        ck_assert_int_eq(bind(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+        ck_assert_int_eq(setenv("NOTIFY_SOCKET", sa.sun_path, 1), 0);
+        ck_assert_int_eq(setenv("WATCHDOG_USEC", "200000", 1), 0);
+        harness_start(&h, open_policy, 1);
+        for (int i = 0; i < 50 && !pinged; i++) {
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                ssize_t n;
+
+                if (poll(&p, 1, 100) <= 0)
+                        continue;
+                n = recv(fd, buf, sizeof(buf) - 1, 0);
+                ck_assert_int_gt(n, 0);
+                buf[n] = '\0';
+                pinged = strstr(buf, "WATCHDOG=1") != NULL;
+        }
+        ck_assert_msg(pinged, "no WATCHDOG=1 within 5 s");
+        harness_stop(&h);
+        unsetenv("NOTIFY_SOCKET");
+        unsetenv("WATCHDOG_USEC");
+        close(fd);
+        unlink(sa.sun_path);
+}
+END_TEST
+
+/* Calls method (no arguments) as uid in a child; checks the answer: success
+ * if want_error is NULL, else that error with want_text in its message. */
+static void assert_call_as(const Harness *h, uid_t uid, const char *method, const char *want_error,
+                           const char *want_text) {
+        int status;
+        pid_t pid;
+
+        pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+                sd_bus *b = NULL;
+                int r;
+
+                if (setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
+                        _exit(10);
+                if (sd_bus_new(&b) < 0 || sd_bus_set_address(b, h->address) < 0 ||
+                    sd_bus_set_bus_client(b, 1) < 0 || sd_bus_start(b) < 0)
+                        _exit(11);
+                r = sd_bus_call_method(b, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE, method, &e, NULL,
+                                       "");
+                if (!want_error)
+                        _exit(r >= 0 ? 0 : 12);
+                if (r >= 0 || !sd_bus_error_has_name(&e, want_error)) {
+                        fprintf(stderr, "%s as uid %u: %s: %s\n", method, (unsigned) uid,
+                                r >= 0 ? "success" : e.name, e.message ?: "");
+                        _exit(13);
+                }
+                if (want_text && !strstr(e.message ?: "", want_text)) {
+                        fprintf(stderr, "%s as uid %u: %s\n", method, (unsigned) uid, e.message ?: "");
+                        _exit(14);
+                }
+                _exit(0);
+        }
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s as uid %u: status %d", method,
+                      (unsigned) uid, status);
+}
+
+/* Reload and ListCgroups for non-root callers polkit allows (nobody), and
+ * only them (not daemon, uid 1). */
+START_TEST(test_admin_via_polkit) {
+        pid_t polkit;
+        Harness h;
+
+        harness_start(&h, open_policy, 1);
+        ck_assert_int_eq(chmod(h.dir, 0755), 0);
+        polkit = fake_polkit_start(h.address, 65534);
+        assert_call_as(&h, 65534, "Reload", NULL, NULL);
+        assert_call_as(&h, 65534, "ListCgroups", NULL, NULL);
+        assert_call_as(&h, 1, "Reload", FLUSH1_ERROR_ACCESS_DENIED, "polkit does not allow it");
+        assert_call_as(&h, 1, "ListCgroups", FLUSH1_ERROR_ACCESS_DENIED, "polkit does not allow it");
+        fake_polkit_stop(polkit);
+        harness_stop(&h);
+}
+END_TEST
+
 /* Reload: a bad file keeps the old policy and says FILE:LINE; a good one
  * takes effect. Non-root callers are refused by the daemon itself (the
  * private bus lets anyone call anything). */
 START_TEST(test_reload_and_admin_methods) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *a = NULL;
         char verdict[32], error[128], config[160];
-        int status;
-        pid_t pid;
         FILE *f;
         Harness h;
 
@@ -778,29 +871,11 @@ START_TEST(test_reload_and_admin_methods) {
                 ck_assert_str_eq(verdict, "denied");
         }
 
-        /* The same calls as nobody: AccessDenied from the daemon. */
+        /* The same calls as nobody: AccessDenied from the daemon, which
+         * asked polkit, and there is none on this bus. */
         ck_assert_int_eq(chmod(h.dir, 0755), 0);
-        pid = fork();
-        ck_assert_int_ge(pid, 0);
-        if (pid == 0) {
-                _cleanup_(sd_bus_error_free) sd_bus_error e1 = SD_BUS_ERROR_NULL, e2 = SD_BUS_ERROR_NULL;
-                sd_bus *b = NULL;
-
-                if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
-                        _exit(10);
-                if (sd_bus_new(&b) < 0 || sd_bus_set_address(b, h.address) < 0 ||
-                    sd_bus_set_bus_client(b, 1) < 0 || sd_bus_start(b) < 0)
-                        _exit(11);
-                if (sd_bus_call_method(b, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE, "Reload",
-                                       &e1, NULL, "") >= 0 || !sd_bus_error_has_name(&e1, FLUSH1_ERROR_ACCESS_DENIED))
-                        _exit(12);
-                if (sd_bus_call_method(b, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE, "ListCgroups",
-                                       &e2, NULL, "") >= 0 || !sd_bus_error_has_name(&e2, FLUSH1_ERROR_ACCESS_DENIED))
-                        _exit(13);
-                _exit(0);
-        }
-        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "as nobody: status %d", status);
+        assert_call_as(&h, 65534, "Reload", FLUSH1_ERROR_ACCESS_DENIED, "polkit is not running");
+        assert_call_as(&h, 65534, "ListCgroups", FLUSH1_ERROR_ACCESS_DENIED, "polkit is not running");
         harness_stop(&h);
 }
 END_TEST
@@ -933,6 +1008,8 @@ Suite *request_suite(void) {
         tcase_add_test(tc, test_invalid_fd_is_refunded);
         tcase_add_test(tc, test_stop_answers_queued);
         tcase_add_test(tc, test_explain_bucket_refill);
+        tcase_add_test(tc, test_admin_via_polkit);
+        tcase_add_test(tc, test_watchdog_pings);
         tcase_add_test(tc, test_peer_forgotten_on_disconnect);
         tcase_add_test(tc, test_explain_verdicts);
         tcase_add_test(tc, test_quota_dictionary);

@@ -90,7 +90,6 @@ install_file "$here/guest/tests-request.sh" usr/libexec/flushd-vm/tests-request.
 install_file "$here/guest/flushd-request.conf" etc/flushd/request.conf 0644
 install_file "$here/guest/tests-admin.sh" usr/libexec/flushd-vm/tests-admin.sh 0644
 install_file "$here/guest/flushd-admin.conf" etc/flushd/admin.conf 0644
-install_file "$here/guest/admin-bus.conf" usr/share/dbus-1/system.d/admin-bus.conf 0644
 install_file "$here/guest/flushd-peruser.conf" etc/flushd/peruser.conf 0644
 # Bench mode (make bench): its steps, policy and the bus floor's bus policy.
 install_file "$here/guest/bench.sh" usr/libexec/flushd-vm/bench.sh 0644

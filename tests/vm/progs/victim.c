@@ -264,13 +264,42 @@ static int verb_get(int argc, char *argv[]) {
         return 0;
 }
 
+/* Calls METHOD (no arguments) of flushd's interface; prints the error's
+ * name, or "ok". Exit 0 either way once the bus answered. */
+static int verb_call(int argc, char *argv[]) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        if (argc != 2) {
+                fprintf(stderr, "Usage: victim call METHOD\n");
+                return 2;
+        }
+        r = sd_bus_open_system(&bus);
+        if (r < 0) {
+                fprintf(stderr, "victim: system bus: %s\n", strerror(-r));
+                return 2;
+        }
+        r = sd_bus_call_method(bus, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE, argv[1], &error, NULL,
+                               "");
+        if (r < 0 && !sd_bus_error_is_set(&error)) {
+                fprintf(stderr, "victim: %s: %s\n", argv[1], strerror(-r));
+                return 1;
+        }
+        printf("%s\n", r < 0 ? error.name : "ok");
+        return 0;
+}
+
 int main(int argc, char *argv[]) {
         if (argc >= 2 && strcmp(argv[1], "flush") == 0)
                 return verb_flush(argc - 1, argv + 1);
         if (argc >= 2 && strcmp(argv[1], "get") == 0)
                 return verb_get(argc - 1, argv + 1);
+        if (argc >= 2 && strcmp(argv[1], "call") == 0)
+                return verb_call(argc - 1, argv + 1);
         fprintf(stderr, "Usage: victim flush [--count=N] [--duration=SECONDS] [--timeout=SECONDS]\n"
                         "                    [--until-throttled] [--ping-bus]\n"
-                        "       victim get PROPERTY\n");
+                        "       victim get PROPERTY\n"
+                        "       victim call METHOD\n");
         return 2;
 }
