@@ -257,9 +257,7 @@ static void *service_thread(void *userdata) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         int ready = -1;
 
-        if (sd_bus_new(&bus) >= 0 && sd_bus_set_address(bus, f->bus.address) >= 0 &&
-            sd_bus_set_bus_client(bus, 1) >= 0 && sd_bus_negotiate_fds(bus, 1) >= 0 &&
-            sd_bus_start(bus) >= 0 &&
+        if (private_bus_connect(f->bus.address, &bus) >= 0 &&
             sd_bus_add_object_vtable(bus, NULL, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE, manager_vtable, f) >= 0 &&
             sd_bus_request_name(bus, FLUSH1_BUS_NAME, 0) >= 0)
                 ready = 1;

@@ -70,6 +70,27 @@ void private_bus_start(PrivateBus *b, const char *prefix, const char *extra, boo
         b->address[strcspn(b->address, "\n")] = '\0';
 }
 
+int private_bus_connect(const char *address, sd_bus **ret) {
+        sd_bus *bus = NULL;
+        int r;
+
+        r = sd_bus_new(&bus);
+        if (r >= 0)
+                r = sd_bus_set_address(bus, address);
+        if (r >= 0)
+                r = sd_bus_set_bus_client(bus, 1);
+        if (r >= 0)
+                r = sd_bus_negotiate_fds(bus, 1);
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r < 0) {
+                sd_bus_unref(bus);
+                return r;
+        }
+        *ret = bus;
+        return 0;
+}
+
 void private_bus_stop(PrivateBus *b) {
         char cmd[128];
 

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include <systemd/sd-bus.h>
 
 typedef struct PrivateBus {
         pid_t pid;
@@ -20,5 +21,8 @@ typedef struct PrivateBus {
  * stderr goes to /dev/null if quiet, unless FLUSHD_TEST_VERBOSE is set.
  */
 void private_bus_start(PrivateBus *b, const char *prefix, const char *extra, bool quiet);
+/* A client connection to the bus at address, fds allowed: 0 or -errno.
+ * Safe in a forked child (no Check assertions). */
+int private_bus_connect(const char *address, sd_bus **ret);
 /* Stops the bus and removes the directory with what the test put there. */
 void private_bus_stop(PrivateBus *b);

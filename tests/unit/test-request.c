@@ -169,11 +169,7 @@ static void harness_stop(Harness *h) {
 static sd_bus *client(Harness *h) {
         sd_bus *bus = NULL;
 
-        ck_assert_int_ge(sd_bus_new(&bus), 0);
-        ck_assert_int_ge(sd_bus_set_address(bus, h->bus.address), 0);
-        ck_assert_int_ge(sd_bus_set_bus_client(bus, 1), 0);
-        ck_assert_int_ge(sd_bus_negotiate_fds(bus, 1), 0);
-        ck_assert_int_ge(sd_bus_start(bus), 0);
+        ck_assert_int_ge(private_bus_connect(h->bus.address, &bus), 0);
         return bus;
 }
 
@@ -722,8 +718,7 @@ static void assert_call_as(const Harness *h, uid_t uid, const char *method, cons
 
                 if (setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
                         _exit(10);
-                if (sd_bus_new(&b) < 0 || sd_bus_set_address(b, h->bus.address) < 0 ||
-                    sd_bus_set_bus_client(b, 1) < 0 || sd_bus_start(b) < 0)
+                if (private_bus_connect(h->bus.address, &b) < 0)
                         _exit(11);
                 r = sd_bus_call_method(b, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE, method, &e, NULL,
                                        "");
