@@ -89,8 +89,11 @@ mkdir -p "$tree"
 for p in $packages; do
 	dpkg-deb -x "$(deb "$p")" "$tree"
 done
+# PIE, stack protector, fortify, RELRO, BIND_NOW. Not control flow
+# integrity: Debian 12's crt1.o and crti.o carry no IBT/SHSTK note, so the
+# linker drops it from every program, even with -fcf-protection.
 for f in usr/sbin/flushd usr/bin/flushctl "usr/lib/$multiarch/libflushd.so.0"; do
-	check "hardening-check $f" hardening-check "$tree/$f"
+	check "hardening-check $f" hardening-check --nocfprotection "$tree/$f"
 done
 
 echo "== package: contents"
@@ -107,8 +110,8 @@ for p in $packages; do
 done
 check "flushd: /etc/flushd/flushd.conf is the one conffile" \
 	sh -c '[ "$(dpkg-deb -I "$1" conffiles)" = /etc/flushd/flushd.conf ]' sh "$(deb flushd)"
-check "libflushd0: the library is executable, nothing else" \
-	sh -c 'dpkg-deb -c "$1" | awk "\$1 ~ /^-..x/ { print \$6 }" | grep -qx "./usr/lib/$2/libflushd.so.0.3.0"' \
+check "libflushd0: libflushd.so.0 links to the library" \
+	sh -c 'dpkg-deb -c "$1" | grep -q " \./usr/lib/$2/libflushd\.so\.0 -> libflushd\.so\.0\.3\.0$"' \
 	sh "$(deb libflushd0)" "$multiarch"
 
 echo "== package: maintainer scripts and symbols"
@@ -127,7 +130,7 @@ in_order() {
 check "postinst: users, device, tmpfiles, then enable and start the unit" \
 	in_order 'systemd-sysusers .*flushd.conf' 'udevadm trigger .*--sysname-match=iommu' \
 	'systemd-tmpfiles .*--create flushd.conf' "deb-systemd-helper enable 'flushd.service'" \
-	"deb-systemd-invoke .*start .*'?flushd.service"
+	"deb-systemd-invoke .*'flushd.service'"
 check "postinst: sh -n" sh -n "$work/postinst"
 check "flushd: Depends on systemd-sysusers" \
 	sh -c 'dpkg-deb -f "$1" Depends | grep -q "systemd-sysusers"' sh "$(deb flushd)"

@@ -17,7 +17,7 @@ expand() {
 	for item in "$@"; do
 		case "$item" in
 		@*) expand $(systemd-analyze syscall-filter --no-pager "$item" |
-				sed -n 's/^ \+\([@a-z0-9_]\+\)$/\1/p') ;;
+				sed -n 's/^ \+\([-@a-z0-9_]\+\)$/\1/p') ;;
 		*) echo "$item" ;;
 		esac
 	done
