@@ -196,7 +196,8 @@ check "unit: no ProcSubset=pid" lacks '^ProcSubset=pid'
 check "unit: no PrivateDevices=" lacks '^PrivateDevices=(yes|true|1|on)'
 
 echo "== package: system calls"
-"$here/syscall-filter.sh" "$unit" > "$work/syscalls.allowed"
+# An unreadable filter leaves the list empty, and the checks below fail.
+"$here/syscall-filter.sh" "$unit" > "$work/syscalls.allowed" || true
 traced() {
 	"$here/trace-daemon.sh" "$tree/usr/sbin/flushd" "$tree/usr/bin/flushctl" "$tree/usr/lib/$multiarch" \
 		"$work/syscalls.traced"
