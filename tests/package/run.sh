@@ -132,6 +132,10 @@ check "postinst: users, device, tmpfiles, then enable and start the unit" \
 	'systemd-tmpfiles .*--create flushd.conf' "deb-systemd-helper enable 'flushd.service'" \
 	"deb-systemd-invoke .*'flushd.service'"
 check "postinst: sh -n" sh -n "$work/postinst"
+dpkg-deb -I "$(deb flushd)" postrm > "$work/postrm"
+check "postrm: sh -n" sh -n "$work/postrm"
+check "postrm: purge removes the state and an empty drop-in directory" \
+	sh -c 'grep -q "rm -rf /run/flushd" "$1" && grep -q "rmdir /etc/flushd/flushd.conf.d" "$1"' sh "$work/postrm"
 check "flushd: Depends on systemd-sysusers" \
 	sh -c 'dpkg-deb -f "$1" Depends | grep -q "systemd-sysusers"' sh "$(deb flushd)"
 symbols_match() {
