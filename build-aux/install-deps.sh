@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # install-deps.sh - install the Debian packages a make target needs
 #
-# Usage: install-deps.sh userspace|kernel|vm
+# Usage: install-deps.sh userspace|kernel|vm|sdvm
 # Each group is checked with dpkg-query; only what is missing is installed.
 # As root the missing packages are installed with apt-get; otherwise the
 # exact apt-get line is printed and the script fails, so make stops.
@@ -11,6 +11,8 @@ set -eu
 userspace="gcc make pkg-config libsystemd-dev libcap-ng-dev libseccomp-dev libinih-dev check dbus-daemon mandoc man-db"
 kernel="linux-source-6.12 bc bison flex libelf-dev libssl-dev xz-utils cpio kmod perl python3-ply python3-git"
 vm="qemu-system-x86 busybox-static dbus"
+# The systemd guest's base image (tests/vm/systemd/mkrootfs.sh).
+sdvm="debootstrap cpio"
 
 pkgs=
 for group in "$@"; do
@@ -18,6 +20,7 @@ for group in "$@"; do
 	userspace) pkgs="$pkgs $userspace" ;;
 	kernel) pkgs="$pkgs $kernel" ;;
 	vm) pkgs="$pkgs $vm" ;;
+	sdvm) pkgs="$pkgs $sdvm" ;;
 	*) echo "install-deps.sh: unknown group '$group'" >&2; exit 2 ;;
 	esac
 done
