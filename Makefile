@@ -28,8 +28,21 @@ INCLUDEDIR ?= $(PREFIX)/include
 DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man
 SYSCONFDIR ?= /etc
-UNITDIR ?= /usr/lib/systemd/system
+# Where systemd and udev look on this system: Debian 12 says /lib/systemd/system
+# (and dh_installsystemd only looks there). Recursive (?=) so pkg-config runs
+# when a rule needs the value, after the packages are installed.
+SYSTEMD_VAR = $(shell $(PKG_CONFIG) --variable=$(1) systemd 2>/dev/null)
+UNITDIR ?= $(or $(call SYSTEMD_VAR,systemdsystemunitdir),/usr/lib/systemd/system)
+SYSUSERSDIR ?= $(or $(call SYSTEMD_VAR,sysusersdir),/usr/lib/sysusers.d)
+TMPFILESDIR ?= $(or $(call SYSTEMD_VAR,tmpfilesdir),/usr/lib/tmpfiles.d)
+# udev's rules live next to the units (/lib/udev beside /lib/systemd).
+UDEVDIR ?= $(or $(shell $(PKG_CONFIG) --variable=udevdir udev 2>/dev/null),$(patsubst %/systemd/system,%/udev,$(UNITDIR)))
+POLKITACTIONDIR ?= $(DATADIR)/polkit-1/actions
 
+# CPPFLAGS, CFLAGS and LDFLAGS from the environment or the command line
+# (dpkg-buildflags: _FORTIFY_SOURCE, -fstack-protector-strong, -z relro -z now)
+# come last on every compile and every link, so they win.
+#
 # SANITIZE=1 builds everything with ASan + UBSan.
 SANITIZE ?= 0
 OPTFLAGS ?= -O2 -g
@@ -44,22 +57,25 @@ PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
 
 FLUSHD_CFLAGS = -std=gnu11 -fPIC -D_GNU_SOURCE -DFLUSHD_VERSION='"$(VERSION)"' $(OPTFLAGS) $(WARNFLAGS) $(SANFLAGS) \
-		-Iinclude -Iclient -Idaemon $(PKG_CFLAGS) $(CFLAGS)
+		-Iinclude -Iclient -Idaemon $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 FLUSHD_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 DEPS_STAMP = $(BUILD)/.deps-userspace
+# INSTALL_DEPS=no never calls install-deps.sh: a package build (debian/rules),
+# where dpkg-checkbuilddeps has already checked the Build-Depends.
+INSTALL_DEPS ?= yes
 
 .PHONY: FORCE all check unit-check vm-check demo kernel install install-data clean
 all:
 
 $(DEPS_STAMP):
-	build-aux/install-deps.sh userspace
+	$(if $(filter no,$(INSTALL_DEPS)),,build-aux/install-deps.sh userspace)
 	@mkdir -p $(@D) && touch $@
 
 # Objects depend on the flags they were built with, so switching e.g.
 # SANITIZE rebuilds them.
 FLAGS_STAMP = $(BUILD)/.flags
-BUILD_FLAGS = $(CC) $(OPTFLAGS) $(SANFLAGS) $(CFLAGS) $(LDFLAGS)
+BUILD_FLAGS = $(CC) $(OPTFLAGS) $(SANFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS)
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(@D)
 	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' > $@
@@ -81,6 +97,7 @@ include kernel/build.mk
 include tests/vm/build.mk
 include tests/vm/systemd/build.mk
 include tests/bench/build.mk
+include debian/build.mk
 
 # Every suite writes $(BUILD)/results/<suite>.counts ("PASSED FAILED");
 # a suite that wrote nothing counts as failed.
@@ -104,6 +121,11 @@ install-data: all
 	install -Dm644 policy/org.flushd.Flush1.Manager.xml \
 		$(DESTDIR)$(DATADIR)/dbus-1/interfaces/org.flushd.Flush1.Manager.xml
 	install -Dm644 systemd/flushd.service $(DESTDIR)$(UNITDIR)/flushd.service
+	install -Dm644 systemd/flushd.sysusers $(DESTDIR)$(SYSUSERSDIR)/flushd.conf
+	install -Dm644 systemd/flushd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/flushd.conf
+	install -Dm644 systemd/60-flushd.rules $(DESTDIR)$(UDEVDIR)/rules.d/60-flushd.rules
+	install -Dm644 policy/org.flushd.Flush1.policy \
+		$(DESTDIR)$(POLKITACTIONDIR)/org.flushd.Flush1.policy
 	install -Dm644 systemd/org.flushd.Flush1.service \
 		$(DESTDIR)$(DATADIR)/dbus-1/system-services/org.flushd.Flush1.service
 	for m in man/*.[0-9]; do \

@@ -2,15 +2,21 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # install-deps.sh - install the Debian packages a make target needs
 #
-# Usage: install-deps.sh userspace|kernel|vm|sdvm
+# Usage: install-deps.sh userspace|kernel|vm|package|sdvm
 # Each group is checked with dpkg-query; only what is missing is installed.
-# As root the missing packages are installed with apt-get; otherwise the
-# exact apt-get line is printed and the script fails, so make stops.
+# As root the missing packages are installed with apt-get; otherwise, and
+# under fakeroot (make install DESTDIR=...: root in name only), the exact
+# apt-get line is printed and the script fails, so make stops.
 set -eu
 
 userspace="gcc make pkg-config libsystemd-dev libcap-ng-dev libseccomp-dev libinih-dev check dbus-daemon mandoc man-db"
 kernel="linux-source-6.12 bc bison flex libelf-dev libssl-dev xz-utils cpio kmod perl python3-ply python3-git"
 vm="qemu-system-x86 busybox-static dbus"
+# make deb and make package-check: debian/control's Build-Depends (beyond
+# userspace), the package tools, and what the checks run: lintian,
+# hardening-check (devscripts), systemd-analyze and the pkg-config dirs
+# (systemd), strace for the system call check.
+package="debhelper dpkg-dev fakeroot lintian devscripts systemd strace"
 # The systemd guest's base image (tests/vm/systemd/mkrootfs.sh).
 sdvm="debootstrap cpio"
 
@@ -20,6 +26,7 @@ for group in "$@"; do
 	userspace) pkgs="$pkgs $userspace" ;;
 	kernel) pkgs="$pkgs $kernel" ;;
 	vm) pkgs="$pkgs $vm" ;;
+	package) pkgs="$pkgs $package" ;;
 	sdvm) pkgs="$pkgs $sdvm" ;;
 	*) echo "install-deps.sh: unknown group '$group'" >&2; exit 2 ;;
 	esac
@@ -33,7 +40,7 @@ done
 [ -z "$missing" ] && exit 0
 
 line="apt-get install -y --no-install-recommends$missing"
-if [ "$(id -u)" -ne 0 ]; then
+if [ "$(id -u)" -ne 0 ] || [ -n "${FAKEROOTKEY:-}" ]; then
 	echo "flushd: missing packages:$missing" >&2
 	echo "flushd: run as root:  apt-get update && $line" >&2
 	exit 1

@@ -121,7 +121,7 @@ START_TEST(test_zombie_fails_closed) {
         ck_assert_int_ge(pid, 0);
         if (pid == 0) {
                 close(pipefd[1]);
-                (void) read(pipefd[0], &c, 1);
+                (void) !read(pipefd[0], &c, 1);
                 _exit(EXIT_SUCCESS);
         }
         close(pipefd[0]);
