@@ -28,7 +28,7 @@
 
 #include "flushd.h"
 #include "util/macro.h"
-#include "workers.h"
+#include "../../progs/workers.h"
 
 static const int cpus[] = { 1 };
 
