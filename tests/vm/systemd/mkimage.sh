@@ -50,7 +50,7 @@ printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
 chmod 0755 "$root/usr/sbin/policy-rc.d"
 mount -t proc proc "$root/proc"
 log=$build/sdvm/dpkg.log
-if ! chroot "$root" dpkg -i /tmp/debs/*.deb > "$log" 2>&1; then
+if ! chroot "$root" sh -c 'dpkg -i /tmp/debs/*.deb' > "$log" 2>&1; then
         echo "mkimage: dpkg -i of ${debs[*]##*/} failed; the end of $log:" >&2
         tail -n 25 "$log" >&2
         exit 1
