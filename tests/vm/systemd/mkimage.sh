@@ -78,6 +78,8 @@ umount "$root/proc"
 rm -rf "$root/tmp/debs" "$root/usr/sbin/policy-rc.d"
 
 # --- the guest: init, test unit, scripts, policies, programs ----------------
+# No block devices, no LVM: e2scrub_reap has nothing to do and fails.
+ln -sf /dev/null "$root/etc/systemd/system/e2scrub_reap.service"
 install -m 0755 "$here/guest/init" "$root/init"
 install -D -m 0644 "$here/guest/flushd-sdvm.service" "$root/etc/systemd/system/flushd-sdvm.service"
 mkdir -p "$root/etc/systemd/system/multi-user.target.wants"

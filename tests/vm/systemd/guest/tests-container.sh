@@ -52,22 +52,22 @@ bundle() {
 JSON
 }
 
-# ctr USER SLICE NAME ARGS...: run a container as USER in SLICE.slice,
-# unit NAME.service (Delegate=yes); sets RC, OUT, ERR.
+# ctr USER SLICE UNIT ARGS...: run a container as USER in SLICE.slice,
+# unit UNIT.service (Delegate=yes); sets RC, OUT, ERR.
 ctr() {
-        user=$1 slice=$2 name=$3
+        user=$1 slice=$2 unit=$3
         shift 3
         uid=$(id -u "$user")
         gid=$(id -g "$user")
-        b=/run/sdvm-bundles/$name
+        b=/run/sdvm-bundles/$unit
         rm -rf "$b"
         bundle "$b" "$uid" "$gid" "$@"
-        state=/run/sdvm-crun/$user
-        mkdir -p "$state" && chown "$user:" "$state"
-        who="$user, container $name in $slice.slice"
+        crun_root=/run/sdvm-crun/$user
+        mkdir -p "$crun_root" && chown "$user:" "$crun_root"
+        who="$user, container $unit in $slice.slice"
         timeout 120 systemd-run --quiet --wait --pipe --collect -p User="$user" -p Delegate=yes \
-                --slice="$slice" --unit="$name" -- \
-                crun --root="$state" run --no-pivot --bundle="$b" "$name" \
+                --slice="$slice" --unit="$unit" -- \
+                crun --root="$crun_root" run --no-pivot --bundle="$b" "$unit" \
                 >/run/sdvm-t.out 2>/run/sdvm-t.err </dev/null
         RC=$?
         OUT=$(cat /run/sdvm-t.out)

@@ -6,8 +6,11 @@
 # flushd-sdvm.conf; buckets start empty, so bounds, not exact counts, are
 # asserted where a bucket fills over time.
 
+# flush_fd5 USER CGROUP [OPTION...]: flushctl flush on a fresh iommufd.
 flush_fd5() {
-        call "$1" "$2" sh -c 'exec flushctl flush "$@" --fd=5 5<>/dev/iommu' flush "$@"
+        u=$1 cg=$2
+        shift 2
+        call "$u" "$cg" sh -c 'exec flushctl flush "$@" --fd=5 5<>/dev/iommu' flush "$@"
 }
 
 # A thread tracked on CPU 2 only (taskset): exactly that CPU written back.
