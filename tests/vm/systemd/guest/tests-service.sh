@@ -18,6 +18,13 @@ test_service_active() {
                 GetConnectionUnixProcessID s org.flushd.Flush1
         [ "$OUT" = "u $main" ] || problem "org.flushd.Flush1 is owned by pid '${OUT#u }', MainPID is $main"
         [ "$(readlink "/proc/$main/exe")" = /usr/sbin/flushd ] || problem "MainPID $main is $(readlink "/proc/$main/exe")"
+        # The daemon systemd started at boot can use the kernel: it opened
+        # /dev/iommu after udev gave it to group iommu.
+        sh_call flushctl status --json
+        case "$(json_get kernel_support)" in
+        yes*) ;;
+        *) problem "the daemon started at boot has kernel_support '$(json_get kernel_support)'" ;;
+        esac
         # The file came from the package, not from a copy.
         dpkg -S /usr/sbin/flushd >/dev/null 2>&1 || problem "/usr/sbin/flushd belongs to no package"
         ls -l /dev/iommu | sed 's/^/    /'
