@@ -201,28 +201,37 @@ int main(int argc, char *argv[]) {
 
         if (ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD) < 0)
                 return die("PTRACE_SEIZE");
-        if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
-                return die("PTRACE_INTERRUPT");
-        /* Signals of its own may arrive first: pass them on and wait again. */
-        for (;;) {
-                status = wait_stop();
-                if (status < 0)
-                        return die("waitpid");
-                if (status >> 16 == PTRACE_EVENT_STOP)
+        /* Stop it where it sits in a system call; if it happens to be
+         * running its own code, let it go on and try again a little later. */
+        for (int attempt = 0;; attempt++) {
+                if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
+                        return die("PTRACE_INTERRUPT");
+                /* Signals of its own may arrive first: pass them on. */
+                for (;;) {
+                        status = wait_stop();
+                        if (status < 0)
+                                return die("waitpid");
+                        if (status >> 16 == PTRACE_EVENT_STOP)
+                                break;
+                        if (ptrace(PTRACE_CONT, tid, 0, WSTOPSIG(status)) < 0 ||
+                            ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
+                                return die("re-interrupt");
+                }
+                if (ptrace(PTRACE_GETREGS, tid, 0, &saved) < 0)
+                        return die("PTRACE_GETREGS");
+                if (peek(saved.rip - 2, code, sizeof(long)) < 0)
+                        return die("PEEKTEXT");
+                if (code[0] == 0x0f && code[1] == 0x05 && (long) saved.orig_rax >= 0)
                         break;
-                if (ptrace(PTRACE_CONT, tid, 0, WSTOPSIG(status)) < 0 ||
-                    ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
-                        return die("re-interrupt");
-        }
-        if (ptrace(PTRACE_GETREGS, tid, 0, &saved) < 0)
-                return die("PTRACE_GETREGS");
-        if (peek(saved.rip - 2, code, sizeof(long)) < 0)
-                return die("PEEKTEXT");
-        if (code[0] != 0x0f || code[1] != 0x05 || (long) saved.orig_rax < 0) {
-                fprintf(stderr, "in-daemon: thread %d is not in a system call (rip %llx)\n",
-                        (int) tid, saved.rip);
-                ptrace(PTRACE_DETACH, tid, 0, 0);
-                return 2;
+                if (attempt == 100) {
+                        fprintf(stderr, "in-daemon: thread %d is never in a system call (rip %llx)\n",
+                                (int) tid, saved.rip);
+                        ptrace(PTRACE_DETACH, tid, 0, 0);
+                        return 2;
+                }
+                if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+                        return die("PTRACE_CONT");
+                usleep(10000);
         }
         syscall_insn = saved.rip - 2;
 
