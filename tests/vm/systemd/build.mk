@@ -46,9 +46,13 @@ $(SDVM_INITRAMFS): $(SDVM_DIR)/mkimage.sh $(SDVM_BASE_INPUTS) $(SDVM_GUEST_FILES
 	$(SDVM_DIR)/mkimage.sh $(BUILD) $@
 
 .PHONY: sdvm-image sdvm-check
-# The packages' own unit tests are unit-check's; not run twice here.
+# The packages' own unit tests are unit-check's; not run twice here. The
+# package build's full log goes to $(SDVM_BUILD)/deb.log.
 sdvm-image:
-	@DEB_BUILD_OPTIONS="$(DEB_BUILD_OPTIONS) nocheck" $(MAKE) --no-print-directory deb
+	@mkdir -p $(SDVM_BUILD)
+	@echo "  DEB     $(BUILD)/deb (log: $(SDVM_BUILD)/deb.log)"
+	@DEB_BUILD_OPTIONS="$(DEB_BUILD_OPTIONS) nocheck" $(MAKE) --no-print-directory deb \
+		> $(SDVM_BUILD)/deb.log 2>&1 || { tail -n 30 $(SDVM_BUILD)/deb.log; exit 1; }
 	@$(MAKE) --no-print-directory $(SDVM_INITRAMFS)
 
 sdvm-check: all kernel uapi-check sdvm-image | $(SDVM_DEPS_STAMP)
