@@ -7,6 +7,7 @@
 DAEMON_CORE_OBJS = \
 	$(BUILD)/obj/daemon/policy.o \
 	$(BUILD)/obj/daemon/policy-parse.o \
+	$(BUILD)/obj/daemon/policy-dropins.o \
 	$(BUILD)/obj/daemon/strindex.o \
 	$(BUILD)/obj/daemon/quota.o \
 	$(BUILD)/obj/daemon/ledger.o \

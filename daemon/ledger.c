@@ -141,27 +141,32 @@ int ledger_new(const Policy *policy, const Ledger *old, const Policy *old_policy
         if (!l->sections)
                 return -ENOMEM;
 
+        /* First everything that can fail, leaving the old accounts as they
+         * are: the old ledger stays in force if this returns an error. */
         for (; l->n_sections < policy->n_sections; l->n_sections++) {
                 const PolicySection *s = &policy->sections[l->n_sections];
                 Account *a = old_account(old, old_policy, s);
 
-                if (a) {
-                        account_relimit(a, &s->limit, &s->time_limit, &s->user_limit, now_ns);
-                        a = account_ref(a);
-                } else
-                        a = account_new(s->label, &s->limit, &s->time_limit, &s->user_limit, now_ns);
+                a = a ? account_ref(a) : account_new(s->label, &s->limit, &s->time_limit, &s->user_limit, now_ns);
                 if (!a)
                         return -ENOMEM;
                 l->sections[l->n_sections] = a;
         }
+        l->global = old ? account_ref(old->global)
+                        : account_new("", &policy->global, &policy->global_time, &none, now_ns);
+        if (!l->global)
+                return -ENOMEM;
 
+        /* Then the surviving accounts take their new limits, which cannot fail. */
         if (old) {
-                l->global = account_ref(old->global);
+                for (size_t i = 0; i < l->n_sections; i++) {
+                        const PolicySection *s = &policy->sections[i];
+
+                        if (l->sections[i] == old_account(old, old_policy, s))
+                                account_relimit(l->sections[i], &s->limit, &s->time_limit, &s->user_limit,
+                                                now_ns);
+                }
                 account_relimit(l->global, &policy->global, &policy->global_time, &none, now_ns);
-        } else {
-                l->global = account_new("", &policy->global, &policy->global_time, &none, now_ns);
-                if (!l->global)
-                        return -ENOMEM;
         }
 
         *ret = TAKE_PTR(l);

@@ -44,7 +44,6 @@
  */
 #include <assert.h>
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
 #include <ini.h>
@@ -53,11 +52,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "escape.h"
+#include "policy-dropins.h"
 #include "policy.h"
 #include "util/macro.h"
 
@@ -870,103 +868,18 @@ static int parse_file(ParseContext *c, const char *file) {
         return r;
 }
 
-typedef struct DropIn {
-        char *name;
-        char *path;
-        bool masked;                    /* a symlink to /dev/null: masks, applies nothing */
-} DropIn;
+/* Adds dir's drop-ins; an error names the directory. */
+static int parse_dropin_dir(ParseContext *c, DropIns *d, const char *dir) {
+        int r = dropins_add_dir(d, dir);
 
-typedef struct DropIns {
-        DropIn *items;
-        size_t n;
-} DropIns;
-
-static void dropins_done(DropIns *d) {
-        for (size_t i = 0; i < d->n; i++) {
-                free(d->items[i].name);
-                free(d->items[i].path);
-        }
-        free(d->items);
-}
-
-static void closedirp(DIR **d) {
-        if (*d)
-                closedir(*d);
-}
-
-/* Adds the *.conf of dir, each replacing an entry of the same name. */
-static int dropins_add_dir(ParseContext *c, DropIns *d, const char *dir) {
-        _cleanup_(closedirp) DIR *dp = NULL;
-        struct dirent *de;
-        struct stat st;
-        size_t len, i;
-        DropIn *item;
-
-        dp = opendir(dir);
-        if (!dp) {
-                if (errno == ENOENT)
-                        return 0;
-                goto fail;
-        }
-        for (;;) {
-                errno = 0;
-                de = readdir(dp);
-                if (!de) {
-                        if (errno)
-                                goto fail;
-                        return 0;
-                }
-                len = strlen(de->d_name);
-                if (de->d_name[0] == '.' || len <= 5 || strcmp(de->d_name + len - 5, ".conf") != 0)
-                        continue;
-                if (fstatat(dirfd(dp), de->d_name, &st, 0) < 0) {
-                        if (errno == ENOENT)
-                                continue;       /* a dangling symlink */
-                        goto fail;
-                }
-                bool masked = S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
-                if (!masked && !S_ISREG(st.st_mode))
-                        continue;
-
-                for (i = 0; i < d->n; i++)
-                        if (strcmp(d->items[i].name, de->d_name) == 0)
-                                break;
-                if (i == d->n) {
-                        if (d->n >= POLICY_DROPINS_MAX) {
-                                parse_error_at(c, SIZE_MAX, 0, NULL, "too many drop-ins (max %d)",
-                                               POLICY_DROPINS_MAX);
-                                escape_utf8(dir, c->error->file, sizeof(c->error->file));
-                                return POLICY_E_INVALID;
-                        }
-                        item = reallocarray(d->items, d->n + 1, sizeof(*item));
-                        if (!item)
-                                return -ENOMEM;
-                        d->items = item;
-                        d->items[d->n++] = (DropIn) {};
-                }
-                item = &d->items[i];
-                free(item->name);
-                free(item->path);
-                item->name = strdup(de->d_name);
-                if (asprintf(&item->path, "%s/%s", dir, de->d_name) < 0)
-                        item->path = NULL;
-                if (!item->name || !item->path)
-                        return -ENOMEM;
-                item->masked = masked;
-        }
-
-fail:
-        {
-                int r = -errno;
-
+        if (r == -E2BIG)
+                parse_error_at(c, SIZE_MAX, 0, NULL, "too many drop-ins (max %d)", POLICY_DROPINS_MAX);
+        else if (r < 0 && r != -ENOMEM)
                 parse_error_at(c, SIZE_MAX, 0, NULL, "cannot read directory: %s", strerror(-r));
-                escape_utf8(dir, c->error->file, sizeof(c->error->file));
+        else
                 return r;
-        }
-}
-
-static int dropin_compare(const void *a, const void *b) {
-        return strcmp(((const DropIn *) a)->name, ((const DropIn *) b)->name);
+        escape_utf8(dir, c->error->file, sizeof(c->error->file));
+        return r == -E2BIG ? POLICY_E_INVALID : r;
 }
 
 static void burst_finish(QuotaLimit *limit, const BurstKey *burst) {
@@ -1043,9 +956,9 @@ int policy_load_paths(const char *main_file, const char *const *dropin_dirs, siz
                 r = parse_file(&c, main_file);
         }
         for (size_t i = 0; r == 0 && i < n_dirs; i++)
-                r = dropins_add_dir(&c, &d, dropin_dirs[i]);
-        if (r == 0 && d.n > 0)
-                qsort(d.items, d.n, sizeof(*d.items), dropin_compare);
+                r = parse_dropin_dir(&c, &d, dropin_dirs[i]);
+        if (r == 0)
+                dropins_sort(&d);
         for (size_t i = 0; r == 0 && i < d.n; i++)
                 if (!d.items[i].masked)
                         r = parse_file(&c, d.items[i].path);

@@ -17,9 +17,15 @@
  * arrives at flushd over its one bus connection; a daemon that serves them
  * first come, first served makes the victim wait behind the flood.
  *
- * Subcommands: fairness ROUNDS CALLS CONNS BUDGET_MS (controller), flood
- * KIND CONNS, victim CALLS BUDGET_MS (reads "run" lines on stdin, answers
- * "P50_NS P99_NS ERRORS CALLS").
+ * Subcommands: fairness ROUNDS CALLS CONNS BUDGET_MS [floor] (controller),
+ * flood KIND CONNS [DEST], victim CALLS BUDGET_MS [DEST] (reads "run" lines
+ * on stdin, answers "P50_NS P99_NS ERRORS CALLS").
+ *
+ * With "floor", victim and flooders call the bus floor (floor.c) instead:
+ * the same calls over the same bus to a service that does nothing, so the
+ * figure is what the bus alone lets a flood do to the victim; flushd
+ * cannot be fairer than the bus that carries its requests. The floor
+ * refuses nothing, so its flood is all answered calls.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -96,17 +102,18 @@ static int child_expect_ready(Child *c) {
 }
 
 typedef struct Flooder {
+        const char *dest;
         pthread_t thread;
         const char *kind;
 } Flooder;
 
-static int flood_noreply(sd_bus *bus, int fd) {
+static int flood_noreply(sd_bus *bus, const char *dest, int fd) {
         for (unsigned i = 0; i < NO_REPLY_BATCH; i++) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
                 int r;
 
-                r = sd_bus_message_new_method_call(bus, &m, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH,
-                                                   FLUSH1_INTERFACE, "Flush");
+                r = sd_bus_message_new_method_call(bus, &m, dest, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE,
+                                                   "Flush");
                 if (r >= 0)
                         r = sd_bus_message_append(m, "ht", fd, UINT64_C(0));
                 if (r >= 0)
@@ -117,8 +124,8 @@ static int flood_noreply(sd_bus *bus, int fd) {
                         return r;
         }
         /* A round trip through the same queue paces the batch. */
-        return sd_bus_call_method(bus, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, "org.freedesktop.DBus.Peer",
-                                  "Ping", NULL, NULL, "");
+        return sd_bus_call_method(bus, dest, FLUSH1_OBJECT_PATH, "org.freedesktop.DBus.Peer", "Ping", NULL,
+                                  NULL, "");
 }
 
 static void *flooder_main(void *p) {
@@ -130,20 +137,20 @@ static void *flooder_main(void *p) {
                 return NULL;
         for (;;) {
                 if (strcmp(f->kind, "noreply") == 0)
-                        (void) flood_noreply(bus, fd);
+                        (void) flood_noreply(bus, f->dest, fd);
                 else
-                        (void) bench_call_flush(bus, FLUSH1_BUS_NAME, fd, 0, NULL, NULL, NULL);
+                        (void) bench_call_flush(bus, f->dest, fd, 0, NULL, NULL, NULL);
         }
         return NULL;
 }
 
-/* flood KIND CONNS: never returns; the controller kills it. */
+/* flood KIND CONNS [DEST]: never returns; the controller kills it. */
 int bench_flood(int argc, char *argv[]) {
         _cleanup_free_ Flooder *f = NULL;
         unsigned conns;
 
-        if (argc != 3) {
-                fprintf(stderr, "Usage: flushd-bench flood denied|throttled|noreply CONNS\n");
+        if (argc != 3 && argc != 4) {
+                fprintf(stderr, "Usage: flushd-bench flood denied|throttled|noreply CONNS [DEST]\n");
                 return EXIT_FAILURE;
         }
         conns = bench_arg_uint(argv[2], "CONNS");
@@ -152,6 +159,7 @@ int bench_flood(int argc, char *argv[]) {
                 return EXIT_FAILURE;
         for (unsigned i = 0; i < conns; i++) {
                 f[i].kind = argv[1];
+                f[i].dest = argc == 4 ? argv[3] : FLUSH1_BUS_NAME;
                 if (pthread_create(&f[i].thread, NULL, flooder_main, &f[i]) != 0)
                         return EXIT_FAILURE;
         }
@@ -162,19 +170,21 @@ int bench_flood(int argc, char *argv[]) {
                 pause();
 }
 
-/* victim CALLS BUDGET_MS */
+/* victim CALLS BUDGET_MS [DEST] */
 int bench_victim(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_free_ uint64_t *lat = NULL;
         _cleanup_close_ int fd = -EBADF;
         unsigned calls, budget_ms;
+        const char *dest;
         char line[64];
         int r;
 
-        if (argc != 3) {
-                fprintf(stderr, "Usage: flushd-bench victim CALLS BUDGET_MS\n");
+        if (argc != 3 && argc != 4) {
+                fprintf(stderr, "Usage: flushd-bench victim CALLS BUDGET_MS [DEST]\n");
                 return EXIT_FAILURE;
         }
+        dest = argc == 4 ? argv[3] : FLUSH1_BUS_NAME;
         calls = bench_arg_uint(argv[1], "CALLS");
         budget_ms = bench_arg_uint(argv[2], "BUDGET_MS");
         lat = calloc(calls, sizeof(*lat));
@@ -193,7 +203,7 @@ int bench_victim(int argc, char *argv[]) {
                 for (; n < calls && (n < VICTIM_CALLS_MIN || bench_now_ns() < end); n++) {
                         uint64_t t0 = bench_now_ns();
 
-                        if (bench_call_flush(bus, FLUSH1_BUS_NAME, fd, 0, NULL, NULL, NULL) != 0)
+                        if (bench_call_flush(bus, dest, fd, 0, NULL, NULL, NULL) != 0)
                                 errors++;
                         lat[n] = bench_now_ns() - t0;
                 }
@@ -228,7 +238,7 @@ static void flooders_signal(Child *fl, size_t n, int sig) {
                 kill(fl[i].pid, sig);
 }
 
-/* fairness ROUNDS CALLS CONNS BUDGET_MS */
+/* fairness ROUNDS CALLS CONNS BUDGET_MS [floor] */
 int bench_fairness(int argc, char *argv[]) {
         static const struct { const char *kind, *cgroup; } kinds[] = {
                 { "denied",    "/FD" },
@@ -238,13 +248,16 @@ int bench_fairness(int argc, char *argv[]) {
         _cleanup_free_ double *idle = NULL, *flood = NULL, *ratio = NULL, *idle50 = NULL, *flood50 = NULL;
         Child victim = {}, fl[ELEMENTSOF(kinds)] = {};
         unsigned rounds, calls, n_idle = 0, n_flood = 0;
-        char *conns;
+        bool floor;
+        char *conns, *dest;
         int r = 0;
 
-        if (argc != 5) {
-                fprintf(stderr, "Usage: flushd-bench fairness ROUNDS CALLS CONNS BUDGET_MS\n");
+        if ((argc != 5 && argc != 6) || (argc == 6 && strcmp(argv[5], "floor") != 0)) {
+                fprintf(stderr, "Usage: flushd-bench fairness ROUNDS CALLS CONNS BUDGET_MS [floor]\n");
                 return EXIT_FAILURE;
         }
+        floor = argc == 6;
+        dest = floor ? BENCH_FLOOR_NAME : FLUSH1_BUS_NAME;
         rounds = bench_arg_uint(argv[1], "ROUNDS");
         calls = bench_arg_uint(argv[2], "CALLS");
         conns = argv[3];
@@ -258,12 +271,13 @@ int bench_fairness(int argc, char *argv[]) {
         if (!idle || !flood || !ratio || !idle50 || !flood50)
                 return EXIT_FAILURE;
 
-        r = child_spawn(&victim, (char *[]) { "runas", "alice", "/V", "flushd-bench", "victim", argv[2], argv[4], NULL });
+        r = child_spawn(&victim, (char *[]) { "runas", "alice", "/V", "flushd-bench", "victim", argv[2], argv[4],
+                                              dest, NULL });
         if (r >= 0)
                 r = child_expect_ready(&victim);
         for (size_t i = 0; i < ELEMENTSOF(kinds) && r >= 0; i++) {
                 r = child_spawn(&fl[i], (char *[]) { "runas", "bob", (char *) kinds[i].cgroup, "flushd-bench",
-                                                     "flood", (char *) kinds[i].kind, conns, NULL });
+                                                     "flood", (char *) kinds[i].kind, conns, dest, NULL });
                 if (r >= 0)
                         r = child_expect_ready(&fl[i]);
         }
@@ -295,13 +309,15 @@ int bench_fairness(int argc, char *argv[]) {
                 goto out;
         }
 
-        bench_report("fairness.p99", bench_median(flood, rounds), bench_median(idle, rounds),
-                     bench_median(ratio, rounds), "us", rounds, NULL,
+        bench_report(floor ? "fairness.floor.p99" : "fairness.p99", bench_median(flood, rounds),
+                     bench_median(idle, rounds), bench_median(ratio, rounds), "us", rounds, NULL,
                      "victim (alice, 1 connection, sequential calls: %u idle, %u under flood in all, at most "
-                     "%u per phase and %s ms) while bob floods with 3 x %s connections (denied, throttled, "
-                     "no-reply) vs the same victim idle", n_idle, n_flood, calls, argv[4], conns);
-        bench_report("fairness.p50", bench_median(flood50, rounds), bench_median(idle50, rounds), NAN,
-                     "us", rounds, NULL, "as fairness.p99, medians");
+                     "%u per phase and %s ms) while bob floods with 3 x %s connections (%s) vs the same victim "
+                     "idle", n_idle, n_flood, calls, argv[4], conns,
+                     floor ? "the same calls to the bus floor: what the bus alone does to the victim"
+                           : "denied, throttled, no-reply");
+        bench_report(floor ? "fairness.floor.p50" : "fairness.p50", bench_median(flood50, rounds),
+                     bench_median(idle50, rounds), NAN, "us", rounds, NULL, "as the p99, medians");
 out:
         child_done(&victim);
         for (size_t i = 0; i < ELEMENTSOF(fl); i++)

@@ -27,6 +27,8 @@ BEGIN {
         goal("throughput",          2, "ratio>=", 0.8,  "", "16 clients req/s / floor")
         goal("fairness.p99",        3, "ratio<=", 2,    "", "victim p99 flood / idle")
         goal("fairness.p50",        3, "info",    "",   "", "victim p50 flood / idle")
+        goal("fairness.floor.p99",  3, "info",    "",   "", "the same flood at the floor: p99 / idle")
+        goal("fairness.floor.p50",  3, "info",    "",   "", "the same flood at the floor: p50 / idle")
         goal("precision.k1",        4, "exact",   "",   "", "write-backs, 1 CPU tracked (naive)")
         goal("precision.k2",        4, "exact",   "",   "", "write-backs, 2 CPUs tracked (naive)")
         goal("precision.k4",        4, "exact",   "",   "", "write-backs, 4 CPUs tracked (naive)")

@@ -18,6 +18,7 @@ UNIT_TEST_OBJS = \
 	$(BUILD)/obj/tests/unit/test-request.o \
 	$(BUILD)/obj/tests/unit/fake-flush1.o \
 	$(BUILD)/obj/tests/unit/fake-polkit.o \
+	$(BUILD)/obj/tests/unit/private-bus.o \
 	$(BUILD)/obj/tests/unit/test-client.o \
 	$(BUILD)/obj/tests/unit/test-flushctl-doc.o \
 	$(BUILD)/obj/tests/unit/test-sandbox.o \

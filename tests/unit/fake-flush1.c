@@ -28,57 +28,14 @@
 #include "util/macro.h"
 
 void fake_bus_start(FakeService *f, bool deny_calls) {
-        char conf[128], config_arg[160];
-        char line[512];
-        int pipefd[2];
-        ssize_t n;
-        FILE *in, *out;
-
         *f = (FakeService) { .stop_fd = -EBADF };
         pthread_mutex_init(&f->lock, NULL);
-        snprintf(f->dir, sizeof(f->dir), "/tmp/flushd-client-XXXXXX");
-        ck_assert_ptr_nonnull(mkdtemp(f->dir));
-        snprintf(conf, sizeof(conf), "%s/bus.conf", f->dir);
-
-        /* bus.conf plus our <listen>, and maybe a policy that refuses calls to flushd */
-        in = fopen("tests/unit/bus.conf", "re");
-        out = fopen(conf, "we");
-        ck_assert_ptr_nonnull(in);
-        ck_assert_ptr_nonnull(out);
-        while (fgets(line, sizeof(line), in)) {
-                if (strstr(line, "</busconfig>")) {
-                        fprintf(out, "  <listen>unix:path=%s/bus</listen>\n", f->dir);
-                        if (deny_calls)
-                                fprintf(out, "  <policy context=\"default\">\n"
-                                             "    <deny send_destination=\"" FLUSH1_BUS_NAME "\"/>\n"
-                                             "  </policy>\n");
-                }
-                fputs(line, out);
-        }
-        fclose(in);
-        fclose(out);
-
-        ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);
-        f->bus_pid = fork();
-        ck_assert_int_ge(f->bus_pid, 0);
-        if (f->bus_pid == 0) {
-                dup2(pipefd[1], 3);
-                if (!getenv("FLUSHD_TEST_VERBOSE")) {
-                        /* quiet: the refusals of the deny policy are logged */
-                        int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-                        dup2(null, STDERR_FILENO);
-                }
-                snprintf(config_arg, sizeof(config_arg), "--config-file=%s", conf);
-                execlp("dbus-daemon", "dbus-daemon", config_arg, "--nofork", "--print-address=3",
-                       "--nopidfile", NULL);
-                _exit(127);
-        }
-        close(pipefd[1]);
-        n = read(pipefd[0], f->address, sizeof(f->address) - 1);
-        close(pipefd[0]);
-        ck_assert_msg(n > 0, "dbus-daemon did not start (is it installed?)");
-        f->address[n] = '\0';
-        f->address[strcspn(f->address, "\n")] = '\0';
+        /* quiet: the refusals of the deny policy are logged */
+        private_bus_start(&f->bus, "flushd-client",
+                          deny_calls ? "  <policy context=\"default\">\n"
+                                       "    <deny send_destination=\"" FLUSH1_BUS_NAME "\"/>\n"
+                                       "  </policy>\n" : NULL,
+                          true);
 }
 
 /* Non-zero (after setting e) when the test asked for an error. */
@@ -300,9 +257,7 @@ static void *service_thread(void *userdata) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         int ready = -1;
 
-        if (sd_bus_new(&bus) >= 0 && sd_bus_set_address(bus, f->address) >= 0 &&
-            sd_bus_set_bus_client(bus, 1) >= 0 && sd_bus_negotiate_fds(bus, 1) >= 0 &&
-            sd_bus_start(bus) >= 0 &&
+        if (private_bus_connect(f->bus.address, &bus) >= 0 &&
             sd_bus_add_object_vtable(bus, NULL, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE, manager_vtable, f) >= 0 &&
             sd_bus_request_name(bus, FLUSH1_BUS_NAME, 0) >= 0)
                 ready = 1;
@@ -350,18 +305,13 @@ void fake_service_fail(FakeService *f, const char *name) {
 }
 
 void fake_stop(FakeService *f) {
-        char cmd[128];
-
         if (f->running) {
                 ck_assert_int_eq(write(f->stop_fd, &(uint64_t) { 1 }, sizeof(uint64_t)), sizeof(uint64_t));
                 pthread_join(f->thread, NULL);
                 f->running = false;
         }
         f->stop_fd = safe_close(f->stop_fd);
-        kill(f->bus_pid, SIGTERM);
-        waitpid(f->bus_pid, NULL, 0);
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-        ck_assert_int_eq(system(cmd), 0);
+        private_bus_stop(&f->bus);
 }
 
 int run_flushctl(char *const *argv, char **ret_out) {

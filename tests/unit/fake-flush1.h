@@ -15,10 +15,10 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "private-bus.h"
+
 typedef struct FakeService {
-        pid_t bus_pid;
-        char address[256];
-        char dir[64];
+        PrivateBus bus;
         pthread_t thread;
         bool running;
         int stop_fd;

@@ -20,6 +20,7 @@
 
 #include "authority.h"
 #include "fake-polkit.h"
+#include "private-bus.h"
 #include "util/macro.h"
 
 static int check_authorization(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -80,13 +81,7 @@ static _Noreturn void serve(const char *address, uid_t allowed, int ready_fd) {
         sd_bus *bus = NULL;
         int r;
 
-        r = sd_bus_new(&bus);
-        if (r >= 0)
-                r = sd_bus_set_address(bus, address);
-        if (r >= 0)
-                r = sd_bus_set_bus_client(bus, 1);
-        if (r >= 0)
-                r = sd_bus_start(bus);
+        r = private_bus_connect(address, &bus);
         if (r >= 0)
                 r = sd_bus_add_object_vtable(bus, NULL, "/org/freedesktop/PolicyKit1/Authority",
                                              "org.freedesktop.PolicyKit1.Authority", authority_vtable, &allowed);

@@ -85,7 +85,7 @@ static int call_one(FlushdClient *c, int which, FlushdError **ret_error) {
 static FlushdClient *client_open(const FakeService *f) {
         FlushdClient *c = NULL;
 
-        ck_assert_int_eq(flushd_open_address(&c, f->address), 0);
+        ck_assert_int_eq(flushd_open_address(&c, f->bus.address), 0);
         return c;
 }
 
@@ -195,7 +195,7 @@ START_TEST(test_bus_refusal_and_no_daemon) {
                 flushd_error_free(e);
         }
         ck_assert_str_ne(flushd_strerror(-FLUSHD_E_BUS_ACCESS_DENIED), flushd_strerror(-FLUSHD_E_ACCESS_DENIED));
-        snprintf(address, sizeof(address), "%s", f.address);
+        snprintf(address, sizeof(address), "%s", f.bus.address);
         ck_assert_int_eq(run_flushctl(argv, NULL), 3);
         flushd_close(c);
         fake_stop(&f);
@@ -205,7 +205,7 @@ START_TEST(test_bus_refusal_and_no_daemon) {
         c = client_open(&f);
         for (int k = 0; k < N_CALLS; k++)
                 ck_assert_int_eq(call_one(c, k, NULL), -FLUSHD_E_NO_DAEMON);
-        snprintf(address, sizeof(address), "%s", f.address);
+        snprintf(address, sizeof(address), "%s", f.bus.address);
         ck_assert_int_eq(run_flushctl(argv, NULL), 9);
         flushd_close(c);
         fake_stop(&f);
@@ -375,7 +375,7 @@ START_TEST(test_flushctl_exit_codes) {
 
         fake_bus_start(&f, false);
         fake_service_start(&f);
-        snprintf(address, sizeof(address), "--bus=%s", f.address);
+        snprintf(address, sizeof(address), "--bus=%s", f.bus.address);
 
         for (size_t i = 0; i <= ELEMENTSOF(errors); i++) {
                 fake_service_fail(&f, i < ELEMENTSOF(errors) ? errors[i].name : NULL);
@@ -501,7 +501,7 @@ static char *flushctl_json(const FakeService *f, const char *verb, const char *e
         char *argv[] = { (char *) verb, "--json", address, (char *) extra, NULL };
         char *out = NULL;
 
-        snprintf(address, sizeof(address), "--bus=%s", f->address);
+        snprintf(address, sizeof(address), "--bus=%s", f->bus.address);
         ck_assert_int_eq(run_flushctl(argv, &out), 0);
         return out;
 }
@@ -515,7 +515,7 @@ START_TEST(test_flushctl_explain_table) {
 
         fake_bus_start(&f, false);
         fake_service_start(&f);
-        snprintf(address, sizeof(address), "--bus=%s", f.address);
+        snprintf(address, sizeof(address), "--bus=%s", f.bus.address);
         ck_assert_int_eq(run_flushctl(argv, &out), 0);
         ck_assert_ptr_nonnull(strstr(out, "REFILL"));
         ck_assert_msg(strstr(out, " 1/h "), "no 1/h in: %s", out);
@@ -572,7 +572,7 @@ START_TEST(test_flushctl_json) {
         {
                 char *argv[] = { "status", "--json", NULL };
 
-                ck_assert_int_eq(setenv("DBUS_SYSTEM_BUS_ADDRESS", f.address, 1), 0);
+                ck_assert_int_eq(setenv("DBUS_SYSTEM_BUS_ADDRESS", f.bus.address, 1), 0);
                 ck_assert_int_eq(run_flushctl(argv, &out), 0);
                 ck_assert_ptr_nonnull(strstr(out, "\"version\":\"0.1-fake\""));
                 free(out);

@@ -24,14 +24,15 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bus/flush1.h"
 #include "fake-polkit.h"
 #include "manager.h"
+#include "private-bus.h"
 #include "request.h"
 #include "tests.h"
 #include "util/macro.h"
@@ -65,9 +66,7 @@ static int fake_write_back(void *data, int fd, KernelFlags flags, KernelResult *
 }
 
 typedef struct Harness {
-        pid_t bus_pid;
-        char address[256];
-        char dir[64];
+        PrivateBus bus;
         FakeKernel kernel;
         pthread_t thread;
         int ready[2];
@@ -77,51 +76,6 @@ typedef struct Harness {
         int start_result;
         Manager *manager;               /* read-only from the test, for counters */
 } Harness;
-
-static void bus_start(Harness *h) {
-        char conf[128], listen[192], config_arg[160];
-        int pipefd[2];
-        ssize_t n;
-
-        snprintf(h->dir, sizeof(h->dir), "/tmp/flushd-test-XXXXXX");
-        ck_assert_ptr_nonnull(mkdtemp(h->dir));
-        snprintf(conf, sizeof(conf), "%s/bus.conf", h->dir);
-        snprintf(listen, sizeof(listen), "unix:path=%s/bus", h->dir);
-        {
-                /* bus.conf plus our <listen> */
-                FILE *in = fopen("tests/unit/bus.conf", "re"), *out = fopen(conf, "we");
-                char line[512];
-
-                ck_assert_ptr_nonnull(in);
-                ck_assert_ptr_nonnull(out);
-                while (fgets(line, sizeof(line), in)) {
-                        if (strstr(line, "</busconfig>"))
-                                fprintf(out, "  <listen>%s</listen>\n", listen);
-                        fputs(line, out);
-                }
-                fclose(in);
-                fclose(out);
-        }
-
-        ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);
-        h->bus_pid = fork();
-        ck_assert_int_ge(h->bus_pid, 0);
-        if (h->bus_pid == 0) {
-                char fdarg[32];
-
-                dup2(pipefd[1], 3);
-                snprintf(fdarg, sizeof(fdarg), "--print-address=3");
-                snprintf(config_arg, sizeof(config_arg), "--config-file=%s", conf);
-                execlp("dbus-daemon", "dbus-daemon", config_arg, "--nofork", fdarg, "--nopidfile", NULL);
-                _exit(127);
-        }
-        close(pipefd[1]);
-        n = read(pipefd[0], h->address, sizeof(h->address) - 1);
-        close(pipefd[0]);
-        ck_assert_msg(n > 0, "dbus-daemon did not start (is it installed?)");
-        h->address[n] = '\0';
-        h->address[strcspn(h->address, "\n")] = '\0';
-}
 
 static int on_stop(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         /* What SIGTERM does. */
@@ -137,8 +91,8 @@ static void *daemon_thread(void *userdata) {
         FILE *f;
         int r;
 
-        snprintf(config, sizeof(config), "%s/flushd.conf", h->dir);
-        snprintf(state, sizeof(state), "%s/state", h->dir);
+        snprintf(config, sizeof(config), "%s/flushd.conf", h->bus.dir);
+        snprintf(state, sizeof(state), "%s/state", h->bus.dir);
         f = fopen(config, "we");
         if (f) {
                 fputs(h->policy, f);
@@ -150,7 +104,7 @@ static void *daemon_thread(void *userdata) {
                 free(m->bus_address);
                 free(m->config_file);
                 free(m->state_file);
-                m->bus_address = strdup(h->address);
+                m->bus_address = strdup(h->bus.address);
                 m->config_file = strdup(config);
                 m->state_file = strdup(state);
                 m->n_workers = h->workers;
@@ -159,7 +113,7 @@ static void *daemon_thread(void *userdata) {
                 for (size_t i = 0; i < m->n_dropin_dirs; i++)
                         free(m->dropin_dirs[i]);
                 m->n_dropin_dirs = 0;
-                snprintf(dropins, sizeof(dropins), "%s/flushd.conf.d", h->dir);
+                snprintf(dropins, sizeof(dropins), "%s/flushd.conf.d", h->bus.dir);
                 m->dropin_dirs[m->n_dropin_dirs++] = strdup(dropins);
                 m->backend = fake_write_back;
                 m->backend_data = &h->kernel;
@@ -188,7 +142,7 @@ static void harness_start(Harness *h, const char *policy, unsigned workers) {
         ck_assert_int_eq(pipe2(h->ready, O_CLOEXEC), 0);
         h->stop_fd = eventfd(0, EFD_CLOEXEC);
         ck_assert_int_ge(h->stop_fd, 0);
-        bus_start(h);
+        private_bus_start(&h->bus, "flushd-test", NULL, false);
         ck_assert_int_eq(pthread_create(&h->thread, NULL, daemon_thread, h), 0);
         ck_assert_int_eq(read(h->ready[0], &c, 1), 1);
         ck_assert_int_eq(h->start_result, 0);
@@ -206,25 +160,16 @@ static void gate_open(Harness *h, int n) {
 }
 
 static void harness_stop(Harness *h) {
-        char cmd[128];
-
         harness_stop_begin(h);
         gate_open(h, 64);       /* let any slow write-back finish */
         pthread_join(h->thread, NULL);
-        kill(h->bus_pid, SIGTERM);
-        waitpid(h->bus_pid, NULL, 0);
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", h->dir);
-        ck_assert_int_eq(system(cmd), 0);
+        private_bus_stop(&h->bus);
 }
 
 static sd_bus *client(Harness *h) {
         sd_bus *bus = NULL;
 
-        ck_assert_int_ge(sd_bus_new(&bus), 0);
-        ck_assert_int_ge(sd_bus_set_address(bus, h->address), 0);
-        ck_assert_int_ge(sd_bus_set_bus_client(bus, 1), 0);
-        ck_assert_int_ge(sd_bus_negotiate_fds(bus, 1), 0);
-        ck_assert_int_ge(sd_bus_start(bus), 0);
+        ck_assert_int_ge(private_bus_connect(h->bus.address, &bus), 0);
         return bus;
 }
 
@@ -773,8 +718,7 @@ static void assert_call_as(const Harness *h, uid_t uid, const char *method, cons
 
                 if (setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
                         _exit(10);
-                if (sd_bus_new(&b) < 0 || sd_bus_set_address(b, h->address) < 0 ||
-                    sd_bus_set_bus_client(b, 1) < 0 || sd_bus_start(b) < 0)
+                if (private_bus_connect(h->bus.address, &b) < 0)
                         _exit(11);
                 r = sd_bus_call_method(b, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE, method, &e, NULL,
                                        "");
@@ -803,8 +747,8 @@ START_TEST(test_admin_via_polkit) {
         Harness h;
 
         harness_start(&h, open_policy, 1);
-        ck_assert_int_eq(chmod(h.dir, 0755), 0);
-        polkit = fake_polkit_start(h.address, 65534);
+        ck_assert_int_eq(chmod(h.bus.dir, 0755), 0);
+        polkit = fake_polkit_start(h.bus.address, 65534);
         assert_call_as(&h, 65534, "Reload", NULL, NULL);
         assert_call_as(&h, 65534, "ListCgroups", NULL, NULL);
         assert_call_as(&h, 1, "Reload", FLUSH1_ERROR_ACCESS_DENIED, "polkit does not allow it");
@@ -825,7 +769,7 @@ START_TEST(test_reload_and_admin_methods) {
 
         harness_start(&h, "[Default]\nAllow=yes\n", 1);
         a = client(&h);
-        snprintf(config, sizeof(config), "%s/flushd.conf", h.dir);
+        snprintf(config, sizeof(config), "%s/flushd.conf", h.bus.dir);
 
         f = fopen(config, "we");
         ck_assert_ptr_nonnull(f);
@@ -856,7 +800,7 @@ START_TEST(test_reload_and_admin_methods) {
                 _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
                 char dir[192], dropin[256];
 
-                snprintf(dir, sizeof(dir), "%s/flushd.conf.d", h.dir);
+                snprintf(dir, sizeof(dir), "%s/flushd.conf.d", h.bus.dir);
                 ck_assert_int_eq(mkdir(dir, 0755), 0);
                 snprintf(dropin, sizeof(dropin), "%s/50-open.conf", dir);
                 f = fopen(dropin, "we");
@@ -873,7 +817,7 @@ START_TEST(test_reload_and_admin_methods) {
 
         /* The same calls as nobody: AccessDenied from the daemon, which
          * asked polkit, and there is none on this bus. */
-        ck_assert_int_eq(chmod(h.dir, 0755), 0);
+        ck_assert_int_eq(chmod(h.bus.dir, 0755), 0);
         assert_call_as(&h, 65534, "Reload", FLUSH1_ERROR_ACCESS_DENIED, "polkit is not running");
         assert_call_as(&h, 65534, "ListCgroups", FLUSH1_ERROR_ACCESS_DENIED, "polkit is not running");
         harness_stop(&h);

@@ -84,6 +84,8 @@ bench_run() {
                 bench_run_step mediation runas alice /B flushd-bench mediation $med
                 bench_run_step throughput runas alice /B flushd-bench throughput $tp
                 bench_run_step fairness flushd-bench fairness $fair
+                # What the bus alone does to the victim under the same flood.
+                bench_run_step fairness-floor flushd-bench fairness $fair floor
                 bench_run_step precision runas alice /P flushd-bench precision $prec
                 bench_run_step coalescing runas alice /P flushd-bench coalesce $coal
                 bench_run_step tracking-cost runas alice /B flushd-bench pingpong $pong

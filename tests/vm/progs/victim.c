@@ -238,21 +238,31 @@ static int verb_flush(int argc, char *argv[]) {
         return 0;
 }
 
+/* A one-argument verb's bus: 0, or the exit status after saying why not. */
+static int verb_bus(int argc, const char *usage, sd_bus **ret) {
+        int r;
+
+        if (argc != 2) {
+                fprintf(stderr, "Usage: victim %s\n", usage);
+                return 2;
+        }
+        r = sd_bus_open_system(ret);
+        if (r < 0) {
+                fprintf(stderr, "victim: system bus: %s\n", strerror(-r));
+                return 2;
+        }
+        return 0;
+}
+
 static int verb_get(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         uint64_t v;
         int r;
 
-        if (argc != 2) {
-                fprintf(stderr, "Usage: victim get PROPERTY\n");
-                return 2;
-        }
-        r = sd_bus_open_system(&bus);
-        if (r < 0) {
-                fprintf(stderr, "victim: system bus: %s\n", strerror(-r));
-                return 2;
-        }
+        r = verb_bus(argc, "get PROPERTY", &bus);
+        if (r != 0)
+                return r;
         r = sd_bus_get_property_trivial(bus, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE,
                                         argv[1], &error, 't', &v);
         if (r < 0) {
@@ -271,15 +281,9 @@ static int verb_call(int argc, char *argv[]) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
 
-        if (argc != 2) {
-                fprintf(stderr, "Usage: victim call METHOD\n");
-                return 2;
-        }
-        r = sd_bus_open_system(&bus);
-        if (r < 0) {
-                fprintf(stderr, "victim: system bus: %s\n", strerror(-r));
-                return 2;
-        }
+        r = verb_bus(argc, "call METHOD", &bus);
+        if (r != 0)
+                return r;
         r = sd_bus_call_method(bus, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE, argv[1], &error, NULL,
                                "");
         if (r < 0 && !sd_bus_error_is_set(&error)) {
