@@ -2,7 +2,7 @@
 # flushd - the one entry point: build, test, demo, install.
 #
 #   make            userspace: flushd, flushctl, libflushd
-#   make check      unit tests, guest tests, checkpatch, then one summary line
+#   make check      unit tests, guest tests, checkpatch, bench, packages, then one summary line
 #   make unit-check Check suites only (no kernel, no guest)
 #   make vm-check   patched kernel + initramfs + QEMU guest tests
 #   make vm-debug-check  the same image on the debug kernel (KASAN, lockdep, ...)
@@ -12,6 +12,8 @@
 #   make kernel     patched bzImage only
 #   make bench      boot the guest, run every benchmark, print the table (bench-check: fail on a missed goal)
 #   make install DESTDIR=... PREFIX=/usr
+#   make deb        the Debian packages, in build/deb/
+#   make package-check  build the packages and check them (lintian, hardening, unit)
 #
 # Each folder contributes a build.mk fragment; the folder owns its rules.
 # Missing Debian packages are installed on demand (build-aux/install-deps.sh).
@@ -98,6 +100,7 @@ include tests/vm/build.mk
 include tests/vm/systemd/build.mk
 include tests/bench/build.mk
 include debian/build.mk
+include tests/package/build.mk
 
 # Every suite writes $(BUILD)/results/<suite>.counts ("PASSED FAILED");
 # a suite that wrote nothing counts as failed.
@@ -108,7 +111,8 @@ check:
 	@$(MAKE) --no-print-directory sdvm-check || true
 	@$(MAKE) --no-print-directory checkpatch || true
 	@$(MAKE) --no-print-directory bench-quick || true
-	@build-aux/summary.sh $(BUILD)/results unit vm sdvm checkpatch bench
+	@$(MAKE) --no-print-directory package-check || true
+	@build-aux/summary.sh $(BUILD)/results unit vm sdvm checkpatch bench package
 
 # Data files: policy, bus policy, units, manual. Binaries come from the
 # folders' own install-* rules.

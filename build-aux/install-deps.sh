@@ -15,8 +15,9 @@ vm="qemu-system-x86 busybox-static dbus"
 # make deb and make package-check: debian/control's Build-Depends (beyond
 # userspace), the package tools, and what the checks run: lintian,
 # hardening-check (devscripts), systemd-analyze and the pkg-config dirs
-# (systemd), strace for the system call check.
-package="debhelper dpkg-dev fakeroot lintian devscripts systemd strace"
+# (systemd), strace and pgrep (procps) for the system call check;
+# dpkg-buildpackage requires build-essential on top of Build-Depends.
+package="build-essential debhelper dpkg-dev fakeroot lintian devscripts systemd strace procps"
 # The systemd guest's base image (tests/vm/systemd/mkrootfs.sh).
 sdvm="debootstrap cpio"
 

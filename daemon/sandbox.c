@@ -159,6 +159,10 @@ static const int allowed[] = {
         SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(getuid), SCMP_SYS(geteuid), SCMP_SYS(getgid),
         SCMP_SYS(getegid), SCMP_SYS(restart_syscall),
         SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(tgkill), SCMP_SYS(rt_sigaction),
+        /* A worker thread that the scheduler first runs after the filter
+         * is loaded makes glibc's thread start-up calls under it (seen
+         * under strace: killed by SIGSYS, still blocked then, so silently). */
+        SCMP_SYS(rseq), SCMP_SYS(set_robust_list),
 };
 
 int sandbox_load_seccomp(void) {
