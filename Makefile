@@ -6,6 +6,7 @@
 #   make unit-check Check suites only (no kernel, no guest)
 #   make vm-check   patched kernel + initramfs + QEMU guest tests
 #   make vm-debug-check  the same image on the debug kernel (KASAN, lockdep, ...)
+#   make sdvm-check the systemd guest: flushd from its packages under systemd, containers
 #   make checkpatch checkpatch.pl --strict on every kernel patch
 #   make demo       boot the guest and show a workload flushed, then throttled
 #   make kernel     patched bzImage only
@@ -96,6 +97,7 @@ include daemon/build.mk
 include tests/unit/build.mk
 include kernel/build.mk
 include tests/vm/build.mk
+include tests/vm/systemd/build.mk
 include tests/bench/build.mk
 include debian/build.mk
 include tests/package/build.mk
@@ -106,10 +108,11 @@ check:
 	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
 	@$(MAKE) --no-print-directory unit-check || true
 	@$(MAKE) --no-print-directory vm-check || true
+	@$(MAKE) --no-print-directory sdvm-check || true
 	@$(MAKE) --no-print-directory checkpatch || true
 	@$(MAKE) --no-print-directory bench-quick || true
 	@$(MAKE) --no-print-directory package-check || true
-	@build-aux/summary.sh $(BUILD)/results unit vm checkpatch bench package
+	@build-aux/summary.sh $(BUILD)/results unit vm sdvm checkpatch bench package
 
 # Data files: policy, bus policy, units, manual. Binaries come from the
 # folders' own install-* rules.

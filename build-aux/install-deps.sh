@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # install-deps.sh - install the Debian packages a make target needs
 #
-# Usage: install-deps.sh userspace|kernel|vm|package
+# Usage: install-deps.sh userspace|kernel|vm|package|sdvm
 # Each group is checked with dpkg-query; only what is missing is installed.
 # As root the missing packages are installed with apt-get; otherwise, and
 # under fakeroot (make install DESTDIR=...: root in name only), the exact
@@ -18,6 +18,8 @@ vm="qemu-system-x86 busybox-static dbus"
 # (systemd), strace and pgrep (procps) for the system call check;
 # dpkg-buildpackage requires build-essential on top of Build-Depends.
 package="build-essential debhelper dpkg-dev fakeroot lintian devscripts systemd strace procps"
+# The systemd guest's base image (tests/vm/systemd/mkrootfs.sh).
+sdvm="debootstrap cpio"
 
 pkgs=
 for group in "$@"; do
@@ -26,6 +28,7 @@ for group in "$@"; do
 	kernel) pkgs="$pkgs $kernel" ;;
 	vm) pkgs="$pkgs $vm" ;;
 	package) pkgs="$pkgs $package" ;;
+	sdvm) pkgs="$pkgs $sdvm" ;;
 	*) echo "install-deps.sh: unknown group '$group'" >&2; exit 2 ;;
 	esac
 done
