@@ -48,7 +48,7 @@ test_upstream() {
         [ "$passed" -gt 0 ] || fail "$1: nothing passed" || return
         grep -q '^# SKIP\|^ok .* # SKIP' /run/up.out && { fail "$1: tests skipped"; return; }
         if ! cmp -s /run/up.fail /run/up.want; then
-                fail "$1: failing tests differ from $1.xfail: $(diff /run/up.want /run/up.fail | grep '^[<>]' | head -n 3 | tr '\n' ' ')"
+                fail "$1: failing tests differ from $1.xfail: $(diff -u /run/up.want /run/up.fail | grep '^[-+][^-+]' | head -n 3 | tr '\n' ' ')"
                 return
         fi
 }
