@@ -191,6 +191,8 @@ static int flusher(int sock)
 		close(held[--nheld]);
 	close(own);
 	printf("cwb-stress: flusher: %lu flushes, %d failed\n", flushes, bad);
+	/* The caller leaves with _exit(), which does not flush stdio. */
+	fflush(stdout);
 	return bad != 0;
 }
 
