@@ -116,11 +116,55 @@ test_confine_device_policy() {
         verdict
 }
 
+# mount_opts PID MOUNTPOINT: the options of the topmost mount at MOUNTPOINT
+# in the process's own mount table (empty if nothing is mounted there).
+mount_opts() {
+        awk -v mp="$2" '$5 == mp { o = $6 } END { print o }' "/proc/$1/mountinfo"
+}
+
+# The namespaces and mounts the daemon really has (its own /proc entries,
+# not the unit file): a private network with only lo (PrivateNetwork=),
+# its own mount and UTS namespaces (PrivateMounts=, PrivateTmp=,
+# ProtectHostname=), / read-only (ProtectSystem=strict) but /run/flushd
+# writable (RuntimeDirectory=), /tmp and /home mounted over (PrivateTmp=,
+# ProtectHome=), /proc/sys and /sys/fs/cgroup read-only
+# (ProtectKernelTunables=, ProtectControlGroups=), umask 0077 (UMask=).
+test_confine_namespaces() {
+        pid=$(prop MainPID)
+        for ns in net mnt uts; do
+                [ "$(readlink "/proc/$pid/ns/$ns")" != "$(readlink "/proc/1/ns/$ns")" ] ||
+                        problem "the daemon shares PID 1's $ns namespace"
+        done
+        ifs=$(awk -F: 'NR > 2 { gsub(/ /, "", $1); print $1 }' "/proc/$pid/net/dev" | tr '\n' ' ')
+        echo "    interfaces: $ifs"
+        [ "$ifs" = "lo " ] || problem "the daemon's network has '$ifs', want lo only"
+        for mp in / /run/flushd /tmp /home /proc/sys /sys/fs/cgroup; do
+                echo "    $mp: $(mount_opts "$pid" "$mp")"
+        done
+        case ",$(mount_opts "$pid" /)," in *,ro,*) ;; *) problem "/ is not read-only for the daemon" ;; esac
+        case ",$(mount_opts "$pid" /run/flushd)," in
+        *,rw,*) ;;
+        *) problem "/run/flushd is not a writable mount for the daemon: '$(mount_opts "$pid" /run/flushd)'" ;;
+        esac
+        for mp in /tmp /home; do
+                [ -n "$(mount_opts "$pid" "$mp")" ] || problem "nothing is mounted over $mp for the daemon"
+        done
+        for mp in /proc/sys /sys/fs/cgroup; do
+                case ",$(mount_opts "$pid" "$mp")," in
+                *,ro,*) ;;
+                *) problem "$mp is not read-only for the daemon: '$(mount_opts "$pid" "$mp")'" ;;
+                esac
+        done
+        grep -q '^Umask:[[:space:]]*0077$' "/proc/$pid/status" || problem "$(grep ^Umask: "/proc/$pid/status"), want 0077"
+        verdict
+}
+
 tests_confine_run() {
         run_test confine-status test_confine_status
         run_test confine-no-kmsg test_confine_kmsg
         run_test confine-etc-readonly test_confine_etc_readonly
         run_test confine-no-af-inet test_confine_no_inet
         run_test confine-device-policy test_confine_device_policy
+        run_test confine-namespaces test_confine_namespaces
         control_stop
 }
