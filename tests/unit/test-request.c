@@ -258,6 +258,14 @@ static bool all_done(void *userdata) {
 
 static const char *const open_policy = "[Default]\nAllow=yes\n";
 
+/* Waits until n requests are admitted and queued behind the busy worker
+ * (the daemon's thread writes the count; read it atomically). */
+static void wait_queued(Harness *h, size_t n) {
+        for (int i = 0; i < 500 && __atomic_load_n(&h->manager->queue.n_items, __ATOMIC_ACQUIRE) < n; i++)
+                usleep(10000);
+        ck_assert_uint_eq(__atomic_load_n(&h->manager->queue.n_items, __ATOMIC_ACQUIRE), n);
+}
+
 /* A write-back that blocks in a worker holds up neither another caller's
  * flush nor a property read. */
 START_TEST(test_slow_write_back_does_not_block) {
@@ -420,12 +428,12 @@ START_TEST(test_round_robin) {
                 flush_async(a, fa[i], &ca[i]);
         }
         ck_assert(pump_until(&a, 1, call_done, &(Call) { .done = true }));
+        wait_queued(&h, 3);
         for (int i = 0; i < 3; i++) {
                 fb[i] = memfd();
                 flush_async(b, fb[i], &cb[i]);
         }
-        /* Give the daemon time to have both connections' requests queued. */
-        usleep(300000);
+        wait_queued(&h, 6);
         gate_open(&h, 1);
         ck_assert(pump_until((sd_bus *[]) { a, b, x }, 3, all_done, &all_b));
         ck_assert_uint_eq(h.kernel.n, 7);
@@ -516,8 +524,11 @@ START_TEST(test_stop_answers_queued) {
                 _cleanup_close_ int fd = memfd();
                 flush_async(a, fd, &queued[i]);
         }
+        /* one in the worker, three admitted and queued behind it (not
+         * still on the bus, where stopping would refuse them on arrival) */
         for (int i = 0; i < 200 && h.kernel.n == 0; i++)
                 usleep(10000);
+        wait_queued(&h, 3);
         harness_stop_begin(&h);
         ck_assert(pump_until(&a, 1, all_done, &all));
         for (int i = 0; i < 3; i++) {
