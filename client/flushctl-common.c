@@ -39,14 +39,18 @@ int exit_status_from(int r) {
         return EXIT_FAILURE;
 }
 
+void log_errorv(const char *fmt, va_list ap) {
+        fprintf(stderr, "%s: ", program_invocation_short_name);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+}
+
 void log_error(const char *fmt, ...) {
         va_list ap;
 
-        fprintf(stderr, "%s: ", program_invocation_short_name);
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        log_errorv(fmt, ap);
         va_end(ap);
-        fputc('\n', stderr);
 }
 
 int ctl_connect(const Args *args, FlushdClient **ret) {

@@ -199,11 +199,9 @@ _printf_(1, 2)
 static int usage_error(const char *fmt, ...) {
         va_list ap;
 
-        fprintf(stderr, "%s: ", program_invocation_short_name);
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        log_errorv(fmt, ap);
         va_end(ap);
-        fputc('\n', stderr);
         return usage_hint();
 }
 

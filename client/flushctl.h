@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -52,6 +53,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(FlushdStatus *, flushd_status_free);
 /* flushctl-common.c */
 int exit_status_from(int r);
 _printf_(1, 2) void log_error(const char *fmt, ...);
+_printf_(1, 0) void log_errorv(const char *fmt, va_list ap);
 /* Connects to --bus=ADDRESS or the system bus; 0 or an exit status (after a message). */
 int ctl_connect(const Args *args, FlushdClient **ret);
 /* Reports a failed call (what: "Explain") and returns its exit status. */

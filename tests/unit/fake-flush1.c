@@ -94,6 +94,15 @@ static int buckets_entry_append(sd_bus_message *reply) {
         return r;
 }
 
+/* Ends an a{sv} reply of Explain or Quota: the buckets entry, then sends. */
+static int dict_finish_send(sd_bus_message *reply) {
+        int r = buckets_entry_append(reply);
+
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        return r < 0 ? r : sd_bus_send(NULL, reply, NULL);
+}
+
 static int method_explain(sd_bus_message *m, void *userdata, sd_bus_error *e) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         bool all = false;
@@ -127,13 +136,7 @@ static int method_explain(sd_bus_message *m, void *userdata, sd_bus_error *e) {
         /* one the client does not know: it must skip it */
         if (r >= 0)
                 r = sd_bus_message_append(reply, "{sv}", "future", "(ii)", 1, 2);
-        if (r >= 0)
-                r = buckets_entry_append(reply);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return r < 0 ? r : dict_finish_send(reply);
 }
 
 static int method_quota(sd_bus_message *m, void *userdata, sd_bus_error *e) {
@@ -154,13 +157,7 @@ static int method_quota(sd_bus_message *m, void *userdata, sd_bus_error *e) {
                                           "decider", "s", "batch",
                                           "allow", "b", 1,
                                           "allow_all_cpus", "b", 0);
-        if (r >= 0)
-                r = buckets_entry_append(reply);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return r < 0 ? r : dict_finish_send(reply);
 }
 
 static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *e) {
