@@ -216,12 +216,16 @@ static void flush_async(sd_bus *bus, int fd, Call *c) {
 }
 
 /* Processes every bus until done() holds or the timeout passes. */
-static bool pump_until(sd_bus **buses, size_t n, bool (*done)(void *), void *userdata) {
-        uint64_t deadline;
+static uint64_t now_usec(void) {
         struct timespec ts;
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        deadline = ts.tv_sec * UINT64_C(1000000) + ts.tv_nsec / 1000 + TIMEOUT_USEC;
+        return ts.tv_sec * UINT64_C(1000000) + ts.tv_nsec / 1000;
+}
+
+static bool pump_until(sd_bus **buses, size_t n, bool (*done)(void *), void *userdata) {
+        uint64_t deadline = now_usec() + TIMEOUT_USEC;
+
         for (;;) {
                 bool progress = false;
 
@@ -230,8 +234,7 @@ static bool pump_until(sd_bus **buses, size_t n, bool (*done)(void *), void *use
                                 progress = true;
                 if (done(userdata))
                         return true;
-                clock_gettime(CLOCK_MONOTONIC, &ts);
-                if (ts.tv_sec * UINT64_C(1000000) + ts.tv_nsec / 1000 > deadline)
+                if (now_usec() > deadline)
                         return false;
                 if (!progress)
                         (void) sd_bus_wait(buses[0], 10000);
@@ -769,6 +772,87 @@ START_TEST(test_admin_via_polkit) {
 }
 END_TEST
 
+typedef struct AdminFlood {
+        unsigned answered, busy, denied, other;
+} AdminFlood;
+
+static int on_admin_reply(sd_bus_message *m, void *userdata, sd_bus_error *e) {
+        AdminFlood *f = userdata;
+        const sd_bus_error *err = sd_bus_message_get_error(m);
+
+        (void) e;
+        f->answered++;
+        if (err && sd_bus_error_has_name(err, FLUSH1_ERROR_BUSY) && strstr(err->message ?: "", "authorization"))
+                f->busy++;
+        else if (err && sd_bus_error_has_name(err, FLUSH1_ERROR_ACCESS_DENIED))
+                f->denied++;
+        else {
+                fprintf(stderr, "Reload flood: %s: %s\n", err ? err->name : "success", err ? err->message : "");
+                f->other++;
+        }
+        return 0;
+}
+
+/* A user polkit refuses floods Reload without waiting, from connections
+ * that stay within the per-connection bound: the daemon asks polkit at a
+ * bounded rate and answers the rest Busy at once, every call gets a named
+ * answer, and root's Reload is not held up. */
+START_TEST(test_admin_flood_bounded) {
+        enum { CONNS = 10, FLOOD = CONNS * 10 };
+        pid_t polkit, pid;
+        int status;
+        Harness h;
+
+        harness_start(&h, open_policy, 1);
+        ck_assert_int_eq(chmod(h.bus.dir, 0755), 0);
+        polkit = fake_polkit_start(h.bus.address, 65534);
+        pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+                AdminFlood f = {};
+                sd_bus *b[CONNS] = {};
+                uint64_t deadline;
+
+                if (setresgid(1, 1, 1) < 0 || setresuid(1, 1, 1) < 0)
+                        _exit(10);
+                for (int c = 0; c < CONNS; c++)
+                        if (private_bus_connect(h.bus.address, &b[c]) < 0)
+                                _exit(11);
+                for (int i = 0; i < FLOOD; i++)
+                        if (sd_bus_call_method_async(b[i % CONNS], NULL, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH,
+                                                     FLUSH1_INTERFACE, "Reload", on_admin_reply, &f, "") < 0)
+                                _exit(12);
+                deadline = now_usec() + TIMEOUT_USEC;
+                while (f.answered < FLOOD && now_usec() < deadline) {
+                        bool progress = false;
+
+                        for (int c = 0; c < CONNS; c++)
+                                while (sd_bus_process(b[c], NULL) > 0)
+                                        progress = true;
+                        if (!progress)
+                                (void) sd_bus_wait(b[0], 10000);
+                }
+                if (f.answered < FLOOD || f.other) {
+                        fprintf(stderr, "Reload flood: %u of %u answered, %u unexpected\n", f.answered, FLOOD,
+                                f.other);
+                        _exit(13);
+                }
+                /* 20 checks of burst, 10/s after: most of 100 are refused */
+                if (f.busy < FLOOD / 2 || f.denied < 1) {
+                        fprintf(stderr, "Reload flood: %u Busy, %u AccessDenied\n", f.busy, f.denied);
+                        _exit(14);
+                }
+                _exit(0);
+        }
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "flooder: status %d", status);
+        assert_call_as(&h, 0, "Reload", NULL, NULL);
+        ck_assert_uint_ge(__atomic_load_n(&h.manager->n_busy, __ATOMIC_ACQUIRE), FLOOD / 2);
+        fake_polkit_stop(polkit);
+        harness_stop(&h);
+}
+END_TEST
+
 /* Reload: a bad file keeps the old policy and says FILE:LINE; a good one
  * takes effect. Non-root callers are refused by the daemon itself (the
  * private bus lets anyone call anything). */
@@ -964,6 +1048,7 @@ Suite *request_suite(void) {
         tcase_add_test(tc, test_stop_answers_queued);
         tcase_add_test(tc, test_explain_bucket_refill);
         tcase_add_test(tc, test_admin_via_polkit);
+        tcase_add_test(tc, test_admin_flood_bounded);
         tcase_add_test(tc, test_watchdog_pings);
         tcase_add_test(tc, test_peer_forgotten_on_disconnect);
         tcase_add_test(tc, test_explain_verdicts);
