@@ -91,6 +91,24 @@ static int kernel_probe(Kernel *k) {
         return k->support ? 0 : -ENOMEM;
 }
 
+/* Opens the device and probes it; k->fd < 0 and open_error say why not. */
+static int kernel_open(Kernel *k) {
+        free(k->open_error);
+        k->open_error = NULL;
+        free(k->support);
+        k->support = NULL;
+        k->fd = open(k->device, O_RDWR | O_CLOEXEC | O_NOCTTY);
+        if (k->fd < 0) {
+                /* ENOENT here usually means a kernel without iommufd. */
+                if (asprintf(&k->open_error, "cannot open %s: %s", k->device, strerror(errno)) < 0) {
+                        k->open_error = NULL;
+                        return -ENOMEM;
+                }
+                k->fd = -EBADF;
+        }
+        return kernel_probe(k);
+}
+
 int kernel_new(const char *device, Kernel **ret) {
         _cleanup_(kernel_freep) Kernel *k = NULL;
         int r;
@@ -106,20 +124,25 @@ int kernel_new(const char *device, Kernel **ret) {
         if (!k->device)
                 return -ENOMEM;
 
-        k->fd = open(device, O_RDWR | O_CLOEXEC | O_NOCTTY);
-        if (k->fd < 0) {
-                /* ENOENT here usually means a kernel without iommufd. */
-                if (asprintf(&k->open_error, "cannot open %s: %s", device, strerror(errno)) < 0)
-                        return -ENOMEM;
-                k->fd = -EBADF;
-        }
-
-        r = kernel_probe(k);
+        r = kernel_open(k);
         if (r < 0)
                 return r;
 
         *ret = TAKE_PTR(k);
         return 0;
+}
+
+int kernel_reopen(Kernel *k) {
+        int r;
+
+        assert(k);
+
+        if (k->fd >= 0)
+                return 1;
+        r = kernel_open(k);
+        if (r < 0)
+                return r;
+        return k->fd >= 0;
 }
 
 int kernel_write_back(Kernel *k, int target_fd, KernelFlags flags, KernelResult *ret) {

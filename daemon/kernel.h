@@ -43,6 +43,10 @@ static inline void kernel_freep(Kernel **k) {
 /* Never fails for a missing device or kernel support (only -ENOMEM):
  * requests are then answered with the KERNEL_E_* outcome. */
 int kernel_new(const char *device, Kernel **ret);
+/* If the device could not be opened (say, started before udev gave it to
+ * its group), tries again: 1 if it is open now, 0 if not, -ENOMEM. Frees
+ * and replaces k->support. Only while no write-back can be using k. */
+int kernel_reopen(Kernel *k);
 int kernel_write_back(Kernel *k, int target_fd, KernelFlags flags, KernelResult *ret);
 const char *kernel_outcome_to_string(const Kernel *k, int outcome);
 /* The one ioctl request number flushd issues (for the seccomp allow-list). */

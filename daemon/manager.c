@@ -48,6 +48,22 @@ uint64_t manager_now(void) {
         return (uint64_t) ts.tv_sec * QUOTA_NSEC_PER_SEC + (uint64_t) ts.tv_nsec;
 }
 
+void manager_kernel_retry(Manager *m) {
+        uint64_t now = manager_now();
+        int r;
+
+        if (!m->kernel || m->kernel->fd >= 0 || now - m->kernel_retry_ns < QUOTA_NSEC_PER_SEC)
+                return;
+        m->kernel_retry_ns = now;
+        r = kernel_reopen(m->kernel);
+        /* kernel_reopen() replaced the string the property points to */
+        m->kernel_support = m->kernel->support ?: "no: out of memory";
+        if (r < 0)
+                log_warning("Cannot open %s again: %s", m->device, strerror(-r));
+        else if (r > 0)
+                log_info("Opened %s after all; kernel support: %s", m->device, m->kernel_support);
+}
+
 static int backend_kernel(void *data, int fd, KernelFlags flags, KernelResult *ret) {
         return kernel_write_back(data, fd, flags, ret);
 }
@@ -575,6 +591,7 @@ int manager_start(Manager *m) {
                 if (r < 0)
                         return log_error_errno(r, "Failed to set up the kernel back end: %m");
                 m->kernel_support = m->kernel->support;
+                m->kernel_retry_ns = manager_now();
                 if (strcmp(m->kernel_support, "yes") != 0)
                         log_warning("Kernel support: %s; Flush() will answer NotSupported.", m->kernel_support);
                 m->backend = backend_kernel;

@@ -54,6 +54,7 @@ typedef struct Manager {
         State *state;                   /* the ledger, kept across restarts */
 
         Kernel *kernel;
+        uint64_t kernel_retry_ns;       /* last try to open a device that could not be opened */
         WorkerBackend backend;          /* kernel_write_back(), or a test double */
         void *backend_data;
         WorkerPool *workers;
@@ -98,6 +99,10 @@ int manager_reload(Manager *m, char *error, size_t size);
 void manager_stop(Manager *m);
 
 uint64_t manager_now(void);
+/* The device could not be opened (e.g. started before udev gave /dev/iommu
+ * to its group): try again, at most once a second. Call only while no
+ * worker runs a write-back. */
+void manager_kernel_retry(Manager *m);
 /* Counters changed: tell the service manager soon, coalescing bursts. */
 void manager_notify_status(Manager *m);
 /* Room in the fd budget for one more request (and its peer record)? Evicts idle peers if need be. */

@@ -187,6 +187,9 @@ static void throttle_text(char *buf, size_t size, const Manager *m, const Accoun
 static void dispatch(Manager *m) {
         QueueItem *item;
 
+        if (worker_pool_busy(m->workers) == 0 && m->queue.n_items > 0)
+                manager_kernel_retry(m);
+
         while (worker_pool_busy(m->workers) < worker_pool_size(m->workers) && (item = queue_pop(&m->queue))) {
                 Request *req = LIST_ENTRY(item, Request, item);
 

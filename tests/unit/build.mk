@@ -11,6 +11,7 @@ UNIT_TEST_OBJS = \
 	$(BUILD)/obj/tests/unit/test-policy-dropin.o \
 	$(BUILD)/obj/tests/unit/test-quota.o \
 	$(BUILD)/obj/tests/unit/test-identity.o \
+	$(BUILD)/obj/tests/unit/test-kernel.o \
 	$(BUILD)/obj/tests/unit/test-bus.o \
 	$(BUILD)/obj/tests/unit/test-queue.o \
 	$(BUILD)/obj/tests/unit/test-escape.o \

@@ -21,6 +21,7 @@ int main(int argc, char *argv[]) {
         srunner_add_suite(sr, policy_dropin_suite());
         srunner_add_suite(sr, quota_suite());
         srunner_add_suite(sr, identity_suite());
+        srunner_add_suite(sr, kernel_suite());
         srunner_add_suite(sr, bus_suite());
         srunner_add_suite(sr, queue_suite());
         srunner_add_suite(sr, escape_suite());

@@ -10,6 +10,7 @@ Suite *policy_suite(void);
 Suite *policy_dropin_suite(void);
 Suite *quota_suite(void);
 Suite *identity_suite(void);
+Suite *kernel_suite(void);
 Suite *bus_suite(void);
 Suite *queue_suite(void);
 Suite *escape_suite(void);
