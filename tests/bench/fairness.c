@@ -17,7 +17,9 @@
  * arrives at flushd over its one bus connection; a daemon that serves them
  * first come, first served makes the victim wait behind the flood.
  *
- * Subcommands: fairness ROUNDS CALLS CONNS BUDGET_MS [floor] (controller),
+ * Subcommands: fairness ROUNDS CALLS CONNS BUDGET_MS [flushd|floor [ID]]
+ * (controller; ID names the figures, default "fairness": ID.p99, ID.p50,
+ * and ID.floor.p99, ID.floor.p50 for the floor),
  * flood KIND CONNS [DEST], victim CALLS BUDGET_MS [DEST] (reads "run" lines
  * on stdin, answers "P50_NS P99_NS ERRORS CALLS").
  *
@@ -238,7 +240,7 @@ static void flooders_signal(Child *fl, size_t n, int sig) {
                 kill(fl[i].pid, sig);
 }
 
-/* fairness ROUNDS CALLS CONNS BUDGET_MS [floor] */
+/* fairness ROUNDS CALLS CONNS BUDGET_MS [flushd|floor [ID]] */
 int bench_fairness(int argc, char *argv[]) {
         static const struct { const char *kind, *cgroup; } kinds[] = {
                 { "denied",    "/FD" },
@@ -248,15 +250,29 @@ int bench_fairness(int argc, char *argv[]) {
         _cleanup_free_ double *idle = NULL, *flood = NULL, *ratio = NULL, *idle50 = NULL, *flood50 = NULL;
         Child victim = {}, fl[ELEMENTSOF(kinds)] = {};
         unsigned rounds, calls, n_idle = 0, n_flood = 0;
-        bool floor;
+        _cleanup_free_ char *id99 = NULL, *id50 = NULL;
+        const char *id = "fairness";
+        bool floor = false;
         char *conns, *dest;
         int r = 0;
 
-        if ((argc != 5 && argc != 6) || (argc == 6 && strcmp(argv[5], "floor") != 0)) {
-                fprintf(stderr, "Usage: flushd-bench fairness ROUNDS CALLS CONNS BUDGET_MS [floor]\n");
+        if (argc >= 6 && strcmp(argv[5], "floor") != 0 && strcmp(argv[5], "flushd") != 0)
+                argc = 0;
+        if (argc < 5 || argc > 7) {
+                fprintf(stderr, "Usage: flushd-bench fairness ROUNDS CALLS CONNS BUDGET_MS [flushd|floor [ID]]\n");
                 return EXIT_FAILURE;
         }
-        floor = argc == 6;
+        floor = argc >= 6 && strcmp(argv[5], "floor") == 0;
+        if (argc == 7)
+                id = argv[6];
+        if (asprintf(&id99, "%s%s.p99", id, floor ? ".floor" : "") < 0) {
+                id99 = NULL;
+                return EXIT_FAILURE;
+        }
+        if (asprintf(&id50, "%s%s.p50", id, floor ? ".floor" : "") < 0) {
+                id50 = NULL;
+                return EXIT_FAILURE;
+        }
         dest = floor ? BENCH_FLOOR_NAME : FLUSH1_BUS_NAME;
         rounds = bench_arg_uint(argv[1], "ROUNDS");
         calls = bench_arg_uint(argv[2], "CALLS");
@@ -309,14 +325,14 @@ int bench_fairness(int argc, char *argv[]) {
                 goto out;
         }
 
-        bench_report(floor ? "fairness.floor.p99" : "fairness.p99", bench_median(flood, rounds),
+        bench_report(id99, bench_median(flood, rounds),
                      bench_median(idle, rounds), bench_median(ratio, rounds), "us", rounds, NULL,
                      "victim (alice, 1 connection, sequential calls: %u idle, %u under flood in all, at most "
                      "%u per phase and %s ms) while bob floods with 3 x %s connections (%s) vs the same victim "
                      "idle", n_idle, n_flood, calls, argv[4], conns,
                      floor ? "the same calls to the bus floor: what the bus alone does to the victim"
                            : "denied, throttled, no-reply");
-        bench_report(floor ? "fairness.floor.p50" : "fairness.p50", bench_median(flood50, rounds),
+        bench_report(id50, bench_median(flood50, rounds),
                      bench_median(idle50, rounds), NAN, "us", rounds, NULL, "as the p99, medians");
 out:
         child_done(&victim);

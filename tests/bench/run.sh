@@ -3,12 +3,16 @@
 # run.sh - make bench: the guest benchmarks, the host ones, one table and one JSON
 #
 # Usage: tests/bench/run.sh [--check] [--quick]
-# Environment: BUILD (default build), VM_TIMEOUT (seconds, default 2400)
+# Environment: BUILD (default build), VM_TIMEOUT (seconds, default 2400),
+#              BENCH_SDVM_BUSES (the systemd guest's boots, default
+#              "dbus-broker dbus-daemon"; empty: none)
 #
 # 1. Boots the guest in bench mode (tests/vm/run.sh bench; 4 vCPUs, TCG),
 #    where tests/vm/guest/bench.sh runs every guest benchmark against flushd
 #    and the bus floor on the same bus; their FLUSHD-BENCH lines land in
-#    BUILD/vm/bench.log.
+#    BUILD/vm/bench.log. Then (full run only) tests/bench/sdvm.sh boots the
+#    systemd guest once per bus daemon for goal 3 on dbus-broker and
+#    dbus-daemon (BUILD/sdvm/bench-BUS.log).
 # 2. On the host: bench-policy (policy load and lookup, the daemon's own
 #    objects) and bench-local (the local write-back loop against a floor
 #    round trip on a private dbus-daemon, where CLFLUSHOPT is real).
@@ -67,6 +71,24 @@ read -r vm_passed vm_failed <<< "${vm_result:-0 1}"
 ran=$((ran + vm_passed))
 broken=$((broken + vm_failed))
 [ "$vm_rc" -eq 0 ] || [ "$vm_failed" -gt 0 ] || broken=$((broken + 1))
+
+sdvm_buses=
+# 1b. Goal 3 again in the systemd guest, on dbus-broker and on dbus-daemon:
+# the packaged flushd under its unit, on a distribution's bus (full run
+# only: each boot costs minutes of systemd under TCG).
+if [ "$quick" = 0 ]; then
+        sdvm_buses=${BENCH_SDVM_BUSES-dbus-broker dbus-daemon}
+        for bus in $sdvm_buses; do
+                BUILD=$build "$here/sdvm.sh" "$bus" | tee "$out/sdvm-$bus.out"
+                sdvm_rc=${PIPESTATUS[0]}
+                sed -n 's/\r$//; /^FLUSHD-BENCH /p' "$build/sdvm/bench-$bus.log" >> "$lines" 2>/dev/null
+                sdvm_result=$(sed -n 's/^sdvm-bench: [a-z-]* passed=\([0-9]*\) failed=\([0-9]*\).*/\1 \2/p' "$out/sdvm-$bus.out")
+                read -r sdvm_passed sdvm_failed <<< "${sdvm_result:-0 1}"
+                ran=$((ran + sdvm_passed))
+                broken=$((broken + sdvm_failed))
+                [ "$sdvm_rc" -eq 0 ] || [ "$sdvm_failed" -gt 0 ] || broken=$((broken + 1))
+        done
+fi
 guest_s=$(( $(date +%s) - start ))
 
 # 2. The host.
@@ -112,7 +134,7 @@ echo
 echo "flushd bench ($mode): every figure against its baseline in the same run, medians of rounds."
 echo "Guest rows: QEMU TCG, 4 vCPUs: TCG timings are not hardware timings and WBINVD is a no-op;"
 echo "goal 8 and the policy rows run on the host. $meta"
-awk -f "$here/report.awk" -v json="$json" -v mode="$mode" -v meta="$meta" "$lines" | tee "$table"
+awk -f "$here/report.awk" -v json="$json" -v mode="$mode" -v meta="$meta" -v sdvm="$sdvm_buses" "$lines" | tee "$table"
 report_rc=${PIPESTATUS[0]}
 missing=$(sed -n 's/^bench: .* \([0-9]*\) missing$/\1/p' "$table")
 broken=$((broken + ${missing:-1}))

@@ -96,6 +96,8 @@ for p in "$build"/vm/progs/runas "$build"/vm/progs/wb-direct "$build"/vm/progs/v
          "$build"/sdvm/progs/in-daemon "$build"/sdvm/progs/ctr-client; do
         install -m 0755 "$p" "$root/$libexec/${p##*/}"
 done
+# The bench's programs and policies (flushd.suite=bench), when built.
+"$vmdir/../bench/sdvm-image.sh" "$build" "$root/$libexec"
 # Every program must find its libraries in the image itself.
 for p in "$root/$libexec"/*; do
         [ -x "$p" ] && head -c 4 "$p" | grep -q ELF || continue
