@@ -22,7 +22,7 @@ SDVM_TIMEOUT ?= 900
 
 # Test programs: the busybox guest's helpers and two of this guest's own.
 SDVM_PROGS = $(addprefix $(VM_PROGS_DIR)/,runas wb-direct victim) \
-	     $(addprefix $(SDVM_PROGS_DIR)/,in-daemon ctr-client)
+	     $(addprefix $(SDVM_PROGS_DIR)/,in-daemon notify-from ctr-client)
 SDVM_GUEST_FILES = $(wildcard $(SDVM_DIR)/guest/*) $(VM_DIR)/guest/flush-tracked
 SDVM_BASE_INPUTS = $(SDVM_DIR)/mkrootfs.sh $(SDVM_DIR)/packages
 
@@ -30,7 +30,7 @@ $(SDVM_DEPS_STAMP):
 	build-aux/install-deps.sh vm sdvm
 	@mkdir -p $(@D) && touch $@
 
-$(SDVM_PROGS_DIR)/in-daemon: $(BUILD)/obj/$(SDVM_DIR)/progs/in-daemon.o
+$(SDVM_PROGS_DIR)/in-daemon $(SDVM_PROGS_DIR)/notify-from: $(SDVM_PROGS_DIR)/%: $(BUILD)/obj/$(SDVM_DIR)/progs/%.o
 	@mkdir -p $(@D)
 	$(CC) $(FLUSHD_LDFLAGS) -o $@ $^
 

@@ -36,6 +36,7 @@ run_test() {
         if "$@"; then
                 echo "FLUSHD-TEST PASS $name"
                 PASSED=$((PASSED + 1))
+                [ -z "${PASS_LOG:-}" ] || echo "$name" >> "$PASS_LOG"
         else
                 echo "FLUSHD-TEST FAIL $name: ${WHY:-returned failure}"
                 FAILED=$((FAILED + 1))
