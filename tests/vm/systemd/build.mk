@@ -23,7 +23,7 @@ SDVM_TIMEOUT ?= 900
 # Test programs: the busybox guest's helpers and two of this guest's own.
 SDVM_PROGS = $(addprefix $(VM_PROGS_DIR)/,runas wb-direct victim) \
 	     $(addprefix $(SDVM_PROGS_DIR)/,in-daemon notify-from ctr-client)
-SDVM_GUEST_FILES = $(wildcard $(SDVM_DIR)/guest/*) $(VM_DIR)/guest/flush-tracked
+SDVM_GUEST_FILES = $(wildcard $(SDVM_DIR)/guest/*) $(VM_DIR)/guest/flush-tracked $(VM_DIR)/guest/testlib.sh
 SDVM_BASE_INPUTS = $(SDVM_DIR)/mkrootfs.sh $(SDVM_DIR)/packages
 
 $(SDVM_DEPS_STAMP):

@@ -88,6 +88,7 @@ mkdir -p "$root/$libexec"
 for f in "$here"/guest/*.sh; do
         install -m 0644 "$f" "$root/$libexec/${f##*/}"
 done
+install -m 0644 "$vmdir/guest/testlib.sh" "$root/$libexec/testlib.sh"
 install -m 0755 "$here/guest/run-tests" "$root/$libexec/run-tests"
 install -m 0644 "$here/guest/unit-proofs" "$root/$libexec/unit-proofs"
 # ProtectKernelModules= hides the module directory, if there is one: the
