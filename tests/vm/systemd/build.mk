@@ -11,14 +11,14 @@
 # cached in $(BUILD)/sdvm/rootfs-KEY (mkrootfs.sh); every image build copies
 # it, installs flushd from the project's own packages (make deb, dpkg -i in
 # a chroot), adds the test programs and packs it (about 30 s).
-# SDVM_TIMEOUT=seconds bounds each boot (default 900).
+# SDVM_TIMEOUT=seconds bounds each boot (default 1500).
 
 SDVM_DIR = tests/vm/systemd
 SDVM_BUILD = $(BUILD)/sdvm
 SDVM_PROGS_DIR = $(SDVM_BUILD)/progs
 SDVM_INITRAMFS = $(SDVM_BUILD)/initramfs.cpio.gz
 SDVM_DEPS_STAMP = $(BUILD)/.deps-sdvm
-SDVM_TIMEOUT ?= 900
+SDVM_TIMEOUT ?= 1500
 
 # Test programs: the busybox guest's helpers and two of this guest's own.
 SDVM_PROGS = $(addprefix $(VM_PROGS_DIR)/,runas wb-direct victim) \

@@ -4,7 +4,7 @@
 #
 # Usage: tests/vm/systemd/run.sh
 # Environment: BUILD (default build), SDVM_TIMEOUT (seconds per boot,
-#              default 900), QEMU (default qemu-system-x86_64),
+#              default 1500), QEMU (default qemu-system-x86_64),
 #              SDVM_BOOTS (default "dbus-daemon:full dbus-broker:full"; for
 #              debugging e.g. "dbus-broker:service,unit")
 #
@@ -18,7 +18,7 @@
 set -uo pipefail
 
 build=${BUILD:-build}
-timeout_s=${SDVM_TIMEOUT:-900}
+timeout_s=${SDVM_TIMEOUT:-1500}
 qemu=${QEMU:-qemu-system-x86_64}
 kernel=$build/kernel/bzImage
 initrd=$build/sdvm/initramfs.cpio.gz
