@@ -71,6 +71,7 @@ for prog in "$build"/kernel/selftests/*; do
         add_elf "$prog" "usr/libexec/flushd-vm/kselftests/$(basename "$prog")"
 done
 install_file "$here/guest/init" init 0755
+install_file "$here/guest/testlib.sh" usr/libexec/flushd-vm/testlib.sh 0644
 install_file "$here/guest/tests.sh" usr/libexec/flushd-vm/tests.sh 0644
 install_file "$here/guest/debug.sh" usr/libexec/flushd-vm/debug.sh 0644
 # The upstream iommufd selftests and their expected-failure lists, for the

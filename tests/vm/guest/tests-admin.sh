@@ -12,15 +12,10 @@
 # /run/flushd-admin.d, started as /init starts it (flushd_start of
 # tests-request.sh); the last case restores check.conf. Needs fail,
 # run_test, call, expect_error (tests.sh), flushd_start/flushd_stop,
-# problem/req_verdict, kv (tests-request.sh).
+# problem/verdict, kv (tests-request.sh).
 
 ADMIN_CONF=/etc/flushd/admin.conf
 ADMIN_DROPINS=/run/flushd-admin.d
-
-# json_get KEY: the first "KEY": value in $OUT (string quotes removed).
-json_get() {
-        echo "$OUT" | tr ',{}' '\n\n\n' | sed -n "s/^[[:space:]]*\"$1\":[[:space:]]*\"\{0,1\}\([^\"]*\)\"\{0,1\}[[:space:]]*$/\1/p" | head -n 1
-}
 
 test_admin_setup() {
         flushd_stop
@@ -67,7 +62,7 @@ test_admin_explain() {
         call alice /T/gpu flushctl explain
         call alice /T/gpu flushctl quota
         [ "$RC" -eq 0 ] || problem "quota: exit $RC$(err_first)"
-        req_verdict
+        verdict
 }
 
 # Reload while alice flushes: every one of her calls is answered (nothing
@@ -88,7 +83,7 @@ test_admin_reload_under_load() {
                 problem "calls lost during the reloads: $OUT"
         call alice /T/gpu flushctl explain --json
         [ "$(json_get verdict)" = throttled ] || problem "after 3 reloads: verdict $(json_get verdict): team was refilled"
-        req_verdict
+        verdict
 }
 
 # A broken drop-in: reload fails with FILE:LINE:KEY and exit 11, the old
@@ -113,7 +108,7 @@ test_admin_broken_dropin() {
         echo "$OUT" | grep -q "$ADMIN_DROPINS/60-batch.conf" || problem "status does not list the drop-in"
         rm -f "$ADMIN_DROPINS/60-batch.conf"
         call root / flushctl reload
-        req_verdict
+        verdict
 }
 
 # Reload and ListCgroups: the bus lets anyone through and flushd itself
@@ -138,7 +133,7 @@ test_admin_root_only() {
         call root / flushctl stats
         [ "$RC" -eq 0 ] || problem "root: stats exit $RC$(err_first)"
         echo "$OUT" | grep -q team-gpu || problem "stats lacks the team-gpu section"
-        req_verdict
+        verdict
 }
 
 # flushctl top over a pipe, while alice flushes: exactly N JSON lines.
@@ -151,7 +146,7 @@ test_admin_top() {
         [ "$RC" -eq 0 ] || problem "top: exit $RC$(err_first)"
         [ "$(echo "$OUT" | wc -l)" -eq 2 ] || problem "top printed $(echo "$OUT" | wc -l) lines, want 2"
         [ "$(echo "$OUT" | grep -c '^{.*}$')" -eq 2 ] || problem "top's lines are not JSON objects"
-        req_verdict
+        verdict
 }
 
 # libflushd(3)'s EXAMPLE, built against the installed library (make

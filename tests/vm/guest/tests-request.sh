@@ -15,7 +15,7 @@
 # restores check.conf so tests.sh's daemon-alive and daemon-shutdown still
 # see the daemon /init would have. A case that finds flushd dead (a previous
 # case killed it) starts it again first. Every wait is bounded. Needs
-# fail, run_test, call, err_first (tests.sh) and uptime_s (/init).
+# testlib.sh (fail, problem, verdict, run_test, call, kv, calc, ...).
 #
 # Buckets start empty when flushd starts without saved state, so a case that
 # needs a full burst first waits Burst/Rate seconds after the start
@@ -29,30 +29,6 @@ REQ_STATE_WHY=          # why not, otherwise
 REQ_RUNNING=            # yes while FLUSHD_PID is a flushd serving REQ_CONF
 REQ_STARTED=0           # its start, in uptime seconds
 START_WHY=
-PROBLEMS=
-
-# problem WHY: note a failed assertion and go on checking; req_verdict then
-# fails the case with all of them.
-problem() {
-        echo "  problem: $*"
-        PROBLEMS="${PROBLEMS:+$PROBLEMS; }$*"
-}
-
-req_verdict() {
-        [ -z "$PROBLEMS" ] || fail "$PROBLEMS"
-}
-
-# kv KEY: the value of KEY=VALUE in the last line of $OUT that has it.
-kv() {
-        echo "$OUT" | sed -n "s/.*[ :]$1=\([^ ]*\).*/\1/p" | tail -n 1
-}
-
-# calc EXPR VAR=VALUE...: awk arithmetic, printed as an integer (int()).
-calc() {
-        expr=$1
-        shift
-        awk "$@" "BEGIN { print int($expr) }" </dev/null
-}
 
 # conf_get FILE LABEL KEY: KEY's value in [Cgroup LABEL] (or [LABEL]) of FILE.
 conf_get() {
@@ -251,7 +227,7 @@ flood_case() {
                         problem "Denied did not grow (${flood_denied0:-?} -> ${denied:-?}$(cat /run/t.err)): the flood never reached flushd"
                 fi
         fi
-        req_verdict
+        verdict
 }
 
 test_flood_unread() {
@@ -286,7 +262,7 @@ test_subtree_swarm() {
         [ "$granted" -le "$max" ] ||
                 problem "$granted granted > $max = Burst $burst + $rate/s x ${window} ms + 1: the subtree escaped its limit"
         check_serving "after the swarm"
-        req_verdict
+        verdict
 }
 
 # kill -9 in the middle of a flood, restart with the same state file: the
@@ -342,7 +318,7 @@ test_restart_levels() {
         [ "$post" -le "$max" ] ||
                 problem "$post granted after the restart > $max: the restart refilled the bucket"
         check_serving "after the restart"
-        req_verdict
+        verdict
 }
 
 # [Default] Allow=yes Rate=10/s Burst=10 RatePerUser=2/s BurstPerUser=4
@@ -384,7 +360,7 @@ test_per_user_default() {
         if [ "$RC" -ne 0 ] || [ "$(kv granted)" != "$bpu" ]; then
                 problem "carol got $(kv granted) of $bpu right after alice drained hers ($(kv first)$(err_first))"
         fi
-        req_verdict
+        verdict
 }
 
 # Back to the daemon /init started: check.conf, no state-file argument.

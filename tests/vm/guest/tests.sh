@@ -8,66 +8,8 @@
 # run under is /etc/flushd/check.conf (tests/vm/guest/flushd-check.conf).
 # Expects FLUSHD_PID, PASSED and FAILED from /init.
 
-ERR_PREFIX=org.flushd.Flush1.Error
-WHY=
-
-fail() {
-        WHY="$*"
-        return 1
-}
-
-run_test() {
-        name=$1
-        shift
-        WHY=
-        echo "--- $name (t=$(uptime_s)s)"
-        if "$@"; then
-                echo "FLUSHD-TEST PASS $name"
-                PASSED=$((PASSED + 1))
-        else
-                echo "FLUSHD-TEST FAIL $name: ${WHY:-returned failure}"
-                FAILED=$((FAILED + 1))
-        fi
-}
-
-# call USER CGROUP CMD...: run CMD as USER in CGROUP; sets RC, OUT, ERR.
-call() {
-        who="$1 in $2"
-        runas "$@" >/run/t.out 2>/run/t.err
-        RC=$?
-        shift 2
-        OUT=$(cat /run/t.out)
-        ERR=$(cat /run/t.err)
-        echo "  [$who] $* -> exit $RC"
-        [ -z "$OUT" ] || echo "$OUT" | sed 's/^/    out: /'
-        [ -z "$ERR" ] || echo "$ERR" | sed 's/^/    err: /'
-}
-
-# ": <first line of stderr>" of the last call, if it printed any.
-err_first() {
-        [ -z "$ERR" ] || echo ": $(echo "$ERR" | head -n 1)"
-}
-
-# expect_error RC NAME: the last call failed with flushctl's exit code RC and
-# printed the D-Bus error name NAME on stderr.
-expect_error() {
-        [ "$RC" -eq "$1" ] || fail "[$who] exit $RC, want $1 ($2)$(err_first)" || return
-        case "$ERR" in
-        *"flushctl: $ERR_PREFIX.$2:"*) ;;
-        *) fail "[$who] stderr lacks 'flushctl: $ERR_PREFIX.$2:'" || return ;;
-        esac
-}
-
-# expect_flushed N: the last call succeeded and printed exactly one result
-# line in flushctl's format; N (if given) is the expected CPU count.
-expect_flushed() {
-        [ "$RC" -eq 0 ] || fail "[$who] exit $RC, want 0$(err_first)" || return
-        [ "$(echo "$OUT" | wc -l)" -eq 1 ] &&
-                echo "$OUT" | grep -Eqx 'flushed=[0-9]+ coalesced=[0-9]+ nsec=[0-9]+' ||
-                fail "[$who] output '$OUT' is not 'flushed=<u> coalesced=<u> nsec=<t>'" || return
-        [ -z "$1" ] || [ "${OUT%% *}" = "flushed=$1" ] ||
-                fail "[$who] ${OUT%% *}, want flushed=$1" || return
-}
+# The helpers (run_test, fail, call, expect_error, ...) are testlib.sh's,
+# which /init sources.
 
 # The harness itself: runas really yields an unprivileged user in iommu,
 # in the requested cgroup, and /dev/iommu is open to that group only.

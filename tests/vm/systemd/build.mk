@@ -11,26 +11,26 @@
 # cached in $(BUILD)/sdvm/rootfs-KEY (mkrootfs.sh); every image build copies
 # it, installs flushd from the project's own packages (make deb, dpkg -i in
 # a chroot), adds the test programs and packs it (about 30 s).
-# SDVM_TIMEOUT=seconds bounds each boot (default 900).
+# SDVM_TIMEOUT=seconds bounds each boot (default 1500).
 
 SDVM_DIR = tests/vm/systemd
 SDVM_BUILD = $(BUILD)/sdvm
 SDVM_PROGS_DIR = $(SDVM_BUILD)/progs
 SDVM_INITRAMFS = $(SDVM_BUILD)/initramfs.cpio.gz
 SDVM_DEPS_STAMP = $(BUILD)/.deps-sdvm
-SDVM_TIMEOUT ?= 900
+SDVM_TIMEOUT ?= 1500
 
 # Test programs: the busybox guest's helpers and two of this guest's own.
 SDVM_PROGS = $(addprefix $(VM_PROGS_DIR)/,runas wb-direct victim) \
-	     $(addprefix $(SDVM_PROGS_DIR)/,in-daemon ctr-client)
-SDVM_GUEST_FILES = $(wildcard $(SDVM_DIR)/guest/*) $(VM_DIR)/guest/flush-tracked
+	     $(addprefix $(SDVM_PROGS_DIR)/,in-daemon notify-from ctr-client)
+SDVM_GUEST_FILES = $(wildcard $(SDVM_DIR)/guest/*) $(VM_DIR)/guest/flush-tracked $(VM_DIR)/guest/testlib.sh
 SDVM_BASE_INPUTS = $(SDVM_DIR)/mkrootfs.sh $(SDVM_DIR)/packages
 
 $(SDVM_DEPS_STAMP):
 	build-aux/install-deps.sh vm sdvm
 	@mkdir -p $(@D) && touch $@
 
-$(SDVM_PROGS_DIR)/in-daemon: $(BUILD)/obj/$(SDVM_DIR)/progs/in-daemon.o
+$(SDVM_PROGS_DIR)/in-daemon $(SDVM_PROGS_DIR)/notify-from: $(SDVM_PROGS_DIR)/%: $(BUILD)/obj/$(SDVM_DIR)/progs/%.o
 	@mkdir -p $(@D)
 	$(CC) $(FLUSHD_LDFLAGS) -o $@ $^
 

@@ -88,12 +88,19 @@ mkdir -p "$root/$libexec"
 for f in "$here"/guest/*.sh; do
         install -m 0644 "$f" "$root/$libexec/${f##*/}"
 done
+install -m 0644 "$vmdir/guest/testlib.sh" "$root/$libexec/testlib.sh"
 install -m 0755 "$here/guest/run-tests" "$root/$libexec/run-tests"
+install -m 0644 "$here/guest/unit-proofs" "$root/$libexec/unit-proofs"
+# ProtectKernelModules= hides the module directory, if there is one: the
+# image has no modules, but the directory must exist for the test to see it
+# hidden.
+mkdir -p "$root/usr/lib/modules"
 install -m 0755 "$vmdir/guest/flush-tracked" "$root/$libexec/flush-tracked"
 install -D -m 0644 "$here/guest/flushd-sdvm.conf" "$root/etc/flushd/flushd.conf.d/50-sdvm.conf"
 install -D -m 0644 "$here/guest/flushd-sdvm.rules" "$root/etc/polkit-1/rules.d/50-flushd-sdvm.rules"
 for p in "$build"/vm/progs/runas "$build"/vm/progs/wb-direct "$build"/vm/progs/victim \
-         "$build"/sdvm/progs/in-daemon "$build"/sdvm/progs/ctr-client; do
+         "$build"/sdvm/progs/in-daemon "$build"/sdvm/progs/notify-from \
+         "$build"/sdvm/progs/ctr-client; do
         install -m 0755 "$p" "$root/$libexec/${p##*/}"
 done
 # The bench's programs and policies (flushd.suite=bench), when built.

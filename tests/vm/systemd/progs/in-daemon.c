@@ -18,10 +18,21 @@
  * Usage: in-daemon PID open PATH r|w|create   openat(AT_FDCWD, PATH, ...)
  *        in-daemon PID socket FAMILY           socket(FAMILY, SOCK_DGRAM, 0),
  *                                              FAMILY = inet|unix
- * Prints one line, "in-daemon: RESULT", RESULT being "ok" (the call
- * succeeded; the fd it got is closed again in the process), "errno NAME"
- * or "SIGSYS", and exits 0; exit 2 when the call could not be injected.
- * x86-64 only.
+ *        in-daemon PID sys [--close] CALL [ARG...]
+ *                                              any system call: CALL is a
+ *                                              name of the table below or a
+ *                                              number, each ARG an integer
+ *                                              (strtoll, base 0) or s:TEXT
+ *                                              (a pointer to TEXT, copied
+ *                                              into the process); --close:
+ *                                              a result >= 0 is an fd, closed
+ *                                              again in the process
+ * Prints one line, "in-daemon: RESULT", RESULT being "ok" (open, socket:
+ * the call succeeded; the fd it got is closed again in the process),
+ * "ret N" (sys: the call returned N), "errno NAME", "SIGSYS" (a filter
+ * trapped the call, the signal was discarded) or "killed SIGNAME" (the
+ * process died of the call, e.g. a seccomp filter's kill action), and
+ * exits 0; exit 2 when the call could not be injected. x86-64 only.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +65,40 @@
 static pid_t tid;
 /* Where the thread's `syscall` instruction is. */
 static uintptr_t syscall_insn;
+/* The signal the process died of during the call, or 0. */
+static int died_of;
+
+/* The calls the tests name; anything else is given by number. */
+static const struct {
+        const char *name;
+        long nr;
+} calls[] = {
+        { "acct", SYS_acct },
+        { "chmod", SYS_chmod },
+        { "clock_settime", SYS_clock_settime },
+        { "close", SYS_close },
+        { "getpid", SYS_getpid },
+        { "init_module", SYS_init_module },
+        { "iopl", SYS_iopl },
+        { "keyctl", SYS_keyctl },
+        { "kill", SYS_kill },
+        { "mkdir", SYS_mkdir },
+        { "mmap", SYS_mmap },
+        { "modify_ldt", SYS_modify_ldt },
+        { "msgget", SYS_msgget },
+        { "munmap", SYS_munmap },
+        { "openat", SYS_openat },
+        { "personality", SYS_personality },
+        { "ptrace", SYS_ptrace },
+        { "reboot", SYS_reboot },
+        { "rmdir", SYS_rmdir },
+        { "setpriority", SYS_setpriority },
+        { "socket", SYS_socket },
+        { "swapoff", SYS_swapoff },
+        { "sysfs", SYS_sysfs },
+        { "umount2", SYS_umount2 },
+        { "unshare", SYS_unshare },
+};
 
 static int die(const char *what) {
         fprintf(stderr, "in-daemon: %s: %s\n", what, strerror(errno));
@@ -66,6 +111,8 @@ static int wait_stop(void) {
 
         if (waitpid(tid, &status, __WALL) < 0)
                 return -1;
+        if (WIFSIGNALED(status))
+                died_of = WTERMSIG(status);
         if (!WIFSTOPPED(status)) {
                 errno = ESRCH;
                 return -1;
@@ -98,11 +145,25 @@ static int peek(uintptr_t addr, void *data, size_t len) {
 }
 
 /*
+ * The thread stopped on its way out (PTRACE_EVENT_EXIT): the process dies
+ * of the call. Notes the signal, lets it go, returns -1.
+ */
+static int exit_stop(void) {
+        unsigned long code = 0;
+
+        if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &code) == 0 && WIFSIGNALED((int) code))
+                died_of = WTERMSIG((int) code);
+        ptrace(PTRACE_DETACH, tid, 0, 0);
+        errno = ESRCH;
+        return -1;
+}
+
+/*
  * Runs syscall nr(args) in the stopped thread whose saved registers are
  * *saved. Returns 0 with *ret the raw result and *trapped whether a
  * SIGSYS was raised (and discarded), or -1.
  */
-static int inject(const struct user_regs_struct *saved, long nr, const long args[4],
+static int inject(const struct user_regs_struct *saved, long nr, const long args[6],
                   long *ret, bool *trapped) {
         struct user_regs_struct regs = *saved;
         int status, syscall_stops = 0;
@@ -114,6 +175,8 @@ static int inject(const struct user_regs_struct *saved, long nr, const long args
         regs.rsi = args[1];
         regs.rdx = args[2];
         regs.r10 = args[3];
+        regs.r8 = args[4];
+        regs.r9 = args[5];
         if (ptrace(PTRACE_SETREGS, tid, 0, &regs) < 0)
                 return -1;
 
@@ -137,6 +200,8 @@ static int inject(const struct user_regs_struct *saved, long nr, const long args
                 }
                 if (status >> 16 == PTRACE_EVENT_STOP)
                         continue;
+                if (status >> 16 == PTRACE_EVENT_EXIT)
+                        return exit_stop();
                 /* Any other signal is the process's own: deliver it later. */
                 fprintf(stderr, "in-daemon: unexpected stop (signal %d) during the call\n", WSTOPSIG(status));
                 errno = EINTR;
@@ -172,6 +237,11 @@ static int inject(const struct user_regs_struct *saved, long nr, const long args
                         status = wait_stop();
                         if (status < 0)
                                 return -1;
+                        /* A kill action's SIGSYS (seccomp rolled the call
+                         * back, so rax is its number) is not reported to a
+                         * tracer: the process just exits. */
+                        if (status >> 16 == PTRACE_EVENT_EXIT)
+                                return exit_stop();
                         if (WSTOPSIG(status) == SIGSYS &&
                             ptrace(PTRACE_GETSIGINFO, tid, 0, &si) == 0) {
                                 *trapped = true;
@@ -188,18 +258,20 @@ int main(int argc, char *argv[]) {
         struct user_regs_struct saved;
         unsigned char scratch_saved[SCRATCH_SIZE];
         unsigned char code[8];
-        long args[4] = {}, nr, ret = 0;
+        long args[6] = {}, nr, ret = 0;
+        bool close_fd = false;
         uintptr_t scratch;
         bool trapped = false;
         int status, r;
 
         if (argc < 4) {
-                fprintf(stderr, "Usage: in-daemon PID open PATH r|w|create | PID socket inet|unix\n");
+                fprintf(stderr, "Usage: in-daemon PID open PATH r|w|create | PID socket inet|unix | "
+                        "PID sys [--close] CALL [ARG...]\n");
                 return 2;
         }
         tid = atoi(argv[1]);
 
-        if (ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD) < 0)
+        if (ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXIT) < 0)
                 return die("PTRACE_SEIZE");
         /* Stop it where it sits in a system call; if it happens to be
          * running its own code, let it go on and try again a little later. */
@@ -274,6 +346,46 @@ int main(int argc, char *argv[]) {
                 args[1] = (long) scratch;
                 args[2] = flags | O_CLOEXEC | O_NOCTTY;
                 args[3] = 0600;
+        } else if (strcmp(argv[2], "sys") == 0) {
+                char text[SCRATCH_SIZE] = {};
+                size_t used = 0;
+                int a = 3;
+
+                if (strcmp(argv[a], "--close") == 0) {
+                        close_fd = true;
+                        a++;
+                }
+                if (a >= argc || argc - a - 1 > 6) {
+                        fprintf(stderr, "in-daemon: sys needs a call and at most 6 arguments\n");
+                        ptrace(PTRACE_DETACH, tid, 0, 0);
+                        return 2;
+                }
+                nr = -1;
+                for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+                        if (strcmp(calls[i].name, argv[a]) == 0)
+                                nr = calls[i].nr;
+                if (nr < 0)
+                        nr = strtol(argv[a], NULL, 0);
+                for (int i = 0; a + 1 + i < argc; i++) {
+                        const char *arg = argv[a + 1 + i];
+
+                        if (strncmp(arg, "s:", 2) == 0) {
+                                size_t len = strlen(arg + 2) + 1;
+
+                                if (used + len > sizeof(text)) {
+                                        fprintf(stderr, "in-daemon: strings too long\n");
+                                        ptrace(PTRACE_DETACH, tid, 0, 0);
+                                        return 2;
+                                }
+                                memcpy(text + used, arg + 2, len);
+                                args[i] = (long) (scratch + used);
+                                used += len;
+                        } else {
+                                args[i] = strtoll(arg, NULL, 0);
+                        }
+                }
+                if (poke(scratch, text, sizeof(text)) < 0)
+                        return die("POKEDATA");
         } else if (strcmp(argv[2], "socket") == 0) {
                 nr = SYS_socket;
                 args[0] = strcmp(argv[3], "inet") == 0 ? AF_INET : AF_UNIX;
@@ -286,6 +398,10 @@ int main(int argc, char *argv[]) {
         }
 
         r = inject(&saved, nr, args, &ret, &trapped);
+        if (r < 0 && died_of) {
+                printf("in-daemon: killed SIG%s\n", sigabbrev_np(died_of) ?: "?");
+                return 0;
+        }
         if (r < 0) {
                 int e = errno;
 
@@ -296,8 +412,10 @@ int main(int argc, char *argv[]) {
                 return die("inject");
         }
         /* A file or socket it got is closed again, in the process. */
-        if (!trapped && ret >= 0) {
-                long cargs[4] = { ret, 0, 0, 0 }, cret;
+        if (strcmp(argv[2], "sys") != 0)
+                close_fd = true;
+        if (!trapped && ret >= 0 && close_fd) {
+                long cargs[6] = { ret }, cret;
                 bool ctrapped;
 
                 if (inject(&saved, SYS_close, cargs, &cret, &ctrapped) < 0)
@@ -312,6 +430,8 @@ int main(int argc, char *argv[]) {
 
         if (trapped)
                 printf("in-daemon: SIGSYS\n");
+        else if (ret >= 0 && strcmp(argv[2], "sys") == 0)
+                printf("in-daemon: ret %ld\n", ret);
         else if (ret >= 0)
                 printf("in-daemon: ok\n");
         else
