@@ -3,8 +3,9 @@
 #
 # Enabled and started at boot (Type=notify: active means flushd said
 # READY=1; BusName: the name's owner is the unit's main process), started
-# again by bus activation after a stop, and `systemctl reload` re-reading
-# the policy in the same process.
+# again by bus activation after a stop, `systemctl reload` re-reading the
+# policy in the same process, and a device that became usable only after
+# the start picked up without a restart.
 
 # The unit as the package left it: enabled, active, its own name on the bus.
 test_service_active() {
@@ -68,8 +69,38 @@ test_reload() {
         verdict
 }
 
+# Started while /dev/iommu is not yet its group's (a slow boot on which the
+# unit started before udev applied 60-flushd.rules), flushd answers
+# NotSupported; once the device is right, the next Flush is served by the
+# same process, which opens the device again (at most once a second).
+test_device_late() {
+        mode=$(stat -c %a /dev/iommu)
+        chmod 0600 /dev/iommu
+        sh_call systemctl restart flushd.service
+        main=$(prop MainPID)
+        sh_call flushctl status --json
+        support=$(json_get kernel_support)
+        chmod "$mode" /dev/iommu
+        case "$support" in
+        *"cannot open /dev/iommu"*) ;;
+        *) problem "started with /dev/iommu 0600: kernel_support '$support'" ;;
+        esac
+        sleep 1.2
+        flush_fd5 alice /sdvm/A
+        [ "$RC" -eq 0 ] || problem "the first flush after chmod $mode: exit $RC$(err_first)"
+        sh_call flushctl status --json
+        case "$(json_get kernel_support)" in
+        yes*) ;;
+        *) problem "after the device came right: kernel_support '$(json_get kernel_support)'" ;;
+        esac
+        [ "$(prop MainPID)" = "$main" ] || problem "MainPID changed from $main to $(prop MainPID)"
+        journalctl -b --no-pager -u flushd.service | grep -E 'Opened /dev/iommu|cannot open' | tail -n 2 | sed 's/^/    /'
+        verdict
+}
+
 tests_service_run() {
         run_test service-enabled-active test_service_active
         run_test service-bus-activation test_bus_activation
         run_test service-reload test_reload
+        run_test service-device-late test_device_late
 }
