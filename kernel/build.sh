@@ -55,8 +55,10 @@ if [ "${KERNEL_SERIES:-}" = none ]; then
 	# without it (and would count as dropped).
 	rm -rf "$out/fragments"
 	mkdir -p "$out/fragments"
+	n=0
 	for f in $fragments; do
-		grep -v 'CONFIG_IOMMUFD_CACHE_WB[= ]' "$f" > "$out/fragments/$(basename "$f")"
+		n=$((n + 1))	# keeps the merge order
+		grep -v 'CONFIG_IOMMUFD_CACHE_WB[= ]' "$f" > "$out/fragments/$n-$(basename "$f")"
 	done
 	fragments=$(ls "$out"/fragments/*.config)
 fi
