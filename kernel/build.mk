@@ -16,6 +16,9 @@
 #                     kselftests, cwb-stress and the upstream selftests
 #   make kernel-series-check
 #                     build after each patch of the series (slow; on demand)
+#   make upstream-selftests-measure
+#                     the upstream selftests on the debug kernel without
+#                     the series: what their .xfail lists must say (on demand)
 
 KERNEL_DIR = $(BUILD)/kernel
 KERNEL_DEPS_STAMP = $(BUILD)/.deps-kernel
@@ -29,7 +32,7 @@ KERNEL_DEBUG_DIR = $(BUILD)/kernel-debug
 KERNEL_DEBUG_INPUTS = $(KERNEL_INPUTS) $(wildcard kernel/config/debug/*.config)
 
 .PHONY: kernel uapi uapi-check kernel-selftests kernel-debug vm-debug-check \
-	kernel-series-check
+	kernel-series-check upstream-selftests-measure
 
 kernel: $(KERNEL_DIR)/bzImage
 
@@ -78,3 +81,6 @@ $(KERNEL_DEBUG_DIR)/bzImage: $(KERNEL_DEBUG_INPUTS) | $(KERNEL_DEPS_STAMP)
 
 kernel-series-check: | $(KERNEL_DEPS_STAMP)
 	JOBS=$(KERNEL_JOBS) kernel/series-check.sh $(BUILD)/kernel-series
+
+upstream-selftests-measure: vm-image | $(KERNEL_DEPS_STAMP)
+	JOBS=$(KERNEL_JOBS) kernel/upstream-selftests/measure.sh $(BUILD)

@@ -15,6 +15,9 @@
 #
 # KERNEL_FLAVOUR=debug adds the fragments in kernel/config/debug/ (the debug
 # kernel: KASAN, lockdep, kmemleak, IOMMUFD_TEST, ...).
+# KERNEL_SERIES=none builds the same tree and fragments without the series
+# and without its option (IOMMUFD_CACHE_WB): the kernel the upstream
+# selftests' expected failures are measured on (kernel/upstream-selftests/).
 #
 # The source is unpacked into OUTDIR/src and the series in kernel/series is
 # applied with `patch -p1` (any reject or fuzz fails the build). The tree is
@@ -47,6 +50,18 @@ esac
 
 [ -r "$tarball" ] || die "$tarball not found (build-aux/install-deps.sh kernel)"
 mkdir -p "$out"
+if [ "${KERNEL_SERIES:-}" = none ]; then
+	# The fragments minus the series' own option, which does not exist
+	# without it (and would count as dropped).
+	rm -rf "$out/fragments"
+	mkdir -p "$out/fragments"
+	n=0
+	for f in $fragments; do
+		n=$((n + 1))	# keeps the merge order
+		grep -v 'CONFIG_IOMMUFD_CACHE_WB[= ]' "$f" > "$out/fragments/$n-$(basename "$f")"
+	done
+	fragments=$(ls "$out"/fragments/*.config)
+fi
 # One build.sh at a time per OUTDIR (make kernel and make uapi may race).
 exec 9>"$out/.lock"
 flock 9
@@ -55,11 +70,16 @@ flock 9
 series_hash() {
 	{
 		ls -l --time-style=+%s "$tarball" | awk '{ print $5, $6 }'
+		[ -z "${KERNEL_SERIES:-}" ] || echo "series $KERNEL_SERIES"
 		cat "$here/series"
 		for p in $patches; do cat "$here/patches/$p"; done
 	} | sha256sum | cut -d' ' -f1
 }
-patches=$(grep -v '^[[:space:]]*\(#\|$\)' "$here/series" || true)
+case "${KERNEL_SERIES:-}" in
+"") patches=$(grep -v '^[[:space:]]*\(#\|$\)' "$here/series" || true) ;;
+none) patches= ;;
+*) die "unknown KERNEL_SERIES '$KERNEL_SERIES'" ;;
+esac
 for p in $patches; do
 	[ -r "$here/patches/$p" ] || die "kernel/series lists $p, which is missing"
 done

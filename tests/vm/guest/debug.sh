@@ -23,6 +23,18 @@ DEBUG_STRESS_SECONDS=$(sed -n 's/.*flushd\.stress=\([0-9]*\).*/\1/p' /proc/cmdli
 # expected-failure lists are measured on a kernel without the series
 # (kernel/upstream-selftests/README.md).
 DEBUG_ONLY=$(sed -n 's/.*flushd\.debug=\([a-z]*\).*/\1/p' /proc/cmdline)
+# The upstream dirty-tracking tests map up to 128 MiB (64 huge pages of
+# 2 MiB) with MAP_HUGETLB; the VFIO-compat and access tests 2 at a time.
+UPSTREAM_HUGEPAGES=72
+
+# stamp: each line of stdin prefixed with the guest's uptime, so that the
+# console shows how long each upstream test took.
+stamp() {
+        while IFS= read -r line; do
+                read -r up _ < /proc/uptime
+                echo "[$up] $line"
+        done
+}
 
 test_stress() {
         cwb-stress "${DEBUG_STRESS_SECONDS:-60}" > /run/stress.out 2>&1
@@ -36,9 +48,11 @@ test_stress() {
 test_upstream() {
         dir=$LIBEXEC/upstream-selftests
         [ -x "$dir/$1" ] || fail "$1 is not in the image" || return
+        [ "$(cat /proc/sys/vm/nr_hugepages)" -ge "$UPSTREAM_HUGEPAGES" ] ||
+                fail "$(cat /proc/sys/vm/nr_hugepages) huge pages reserved, want $UPSTREAM_HUGEPAGES" || return
         # Live on the console: under TCG with KASAN this takes minutes, and
         # a run cut short by the host's timeout shows how far it got.
-        { "$dir/$1" 2>&1; echo $? > /run/up.rc; } | tee /run/up.out | sed 's/^/    /'
+        { "$dir/$1" 2>&1; echo $? > /run/up.rc; } | tee /run/up.out | stamp | sed 's/^/    /'
         RC=$(cat /run/up.rc)
         sed -n 's/^not ok [0-9]* \([^ ]*\).*/\1/p' /run/up.out | sort > /run/up.fail
         grep -v '^#' "$dir/$1.xfail" | sed '/^$/d' | sort > /run/up.want
@@ -83,6 +97,7 @@ debug_run() {
                 done
                 run_test debug-cwb-stress test_stress
         fi
+        echo "$UPSTREAM_HUGEPAGES" > /proc/sys/vm/nr_hugepages 2>/dev/null
         for t in iommufd iommufd_fail_nth; do
                 run_test "debug-upstream-$t" test_upstream "$t"
         done
