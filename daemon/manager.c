@@ -593,7 +593,8 @@ int manager_start(Manager *m) {
                 m->kernel_support = m->kernel->support;
                 m->kernel_retry_ns = manager_now();
                 if (strcmp(m->kernel_support, "yes") != 0)
-                        log_warning("Kernel support: %s; Flush() will answer NotSupported.", m->kernel_support);
+                        log_warning("Kernel support: %s; Flush() will answer NotSupported%s.", m->kernel_support,
+                                    m->kernel->fd < 0 ? " until the device can be opened" : "");
                 m->backend = backend_kernel;
                 m->backend_data = m->kernel;
         } else
