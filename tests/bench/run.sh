@@ -10,9 +10,9 @@
 # 1. Boots the guest in bench mode (tests/vm/run.sh bench; 4 vCPUs, TCG),
 #    where tests/vm/guest/bench.sh runs every guest benchmark against flushd
 #    and the bus floor on the same bus; their FLUSHD-BENCH lines land in
-#    BUILD/vm/bench.log. Then (full run only) tests/bench/sdvm.sh boots the
+#    BUILD/vm/bench.log. Then (full run only) tests/vm/systemd/run.sh boots the
 #    systemd guest once per bus daemon for goal 3 on dbus-broker and
-#    dbus-daemon (BUILD/sdvm/bench-BUS.log).
+#    dbus-daemon (SDVM_BOOTS=BUS:bench; console in BUILD/sdvm/BUS-bench.log).
 # 2. On the host: bench-policy (policy load and lookup, the daemon's own
 #    objects) and bench-local (the local write-back loop against a floor
 #    round trip on a private dbus-daemon, where CLFLUSHOPT is real).
@@ -79,11 +79,13 @@ sdvm_buses=
 if [ "$quick" = 0 ]; then
         sdvm_buses=${BENCH_SDVM_BUSES-dbus-broker dbus-daemon}
         for bus in $sdvm_buses; do
-                BUILD=$build "$here/sdvm.sh" "$bus" | tee "$out/sdvm-$bus.out"
-                sdvm_rc=${PIPESTATUS[0]}
-                sed -n 's/\r$//; /^FLUSHD-BENCH /p' "$build/sdvm/bench-$bus.log" >> "$lines" 2>/dev/null
-                sdvm_result=$(sed -n 's/^sdvm-bench: [a-z-]* passed=\([0-9]*\) failed=\([0-9]*\).*/\1 \2/p' "$out/sdvm-$bus.out")
-                read -r sdvm_passed sdvm_failed <<< "${sdvm_result:-0 1}"
+                rm -f "$out/sdvm-$bus.counts"
+                BUILD=$build SDVM_BOOTS="$bus:bench" SDVM_TIMEOUT=${SDVM_TIMEOUT:-1200} \
+                        SDVM_COUNTS="$out/sdvm-$bus.counts" "$here/../vm/systemd/run.sh"
+                sdvm_rc=$?
+                sed -n 's/\r$//; /^FLUSHD-BENCH /p' "$build/sdvm/$bus-bench.log" >> "$lines" 2>/dev/null
+                read -r sdvm_passed sdvm_failed < "$out/sdvm-$bus.counts" || sdvm_failed=
+                [ -n "$sdvm_failed" ] || { sdvm_passed=0; sdvm_failed=1; }
                 ran=$((ran + sdvm_passed))
                 broken=$((broken + sdvm_failed))
                 [ "$sdvm_rc" -eq 0 ] || [ "$sdvm_failed" -gt 0 ] || broken=$((broken + 1))

@@ -6,14 +6,16 @@
 # Environment: BUILD (default build), SDVM_TIMEOUT (seconds per boot,
 #              default 1500), QEMU (default qemu-system-x86_64),
 #              SDVM_BOOTS (default "dbus-daemon:full dbus-broker:full"; for
-#              debugging e.g. "dbus-broker:service,unit")
+#              debugging e.g. "dbus-broker:service,unit"; tests/bench/run.sh
+#              boots "BUS:bench"), SDVM_APPEND (more kernel command line),
+#              SDVM_COUNTS (default BUILD/results/sdvm.counts)
 #
 # Boots BUILD/kernel/bzImage with BUILD/sdvm/initramfs.cpio.gz twice, with
 # every case (flushd.suite=full): first with dbus-daemon as the system bus,
 # then with dbus-broker.
-# Each boot's serial console is kept in BUILD/sdvm/BUS.log; its
-# "FLUSHD-SDVM-RESULT bus=B passed=N failed=M" line is added into
-# BUILD/results/sdvm.counts ("PASSED FAILED"). A boot without that line, a
+# Each boot's serial console is kept in BUILD/sdvm/BUS.log (BUS-SUITE.log
+# for a suite other than full); its "FLUSHD-SDVM-RESULT bus=B passed=N
+# failed=M" line is added into the counts file ("PASSED FAILED"). A boot without that line, a
 # timeout, or a kernel BUG/WARNING/Oops/panic in its log counts as a failure.
 set -uo pipefail
 
@@ -22,9 +24,9 @@ timeout_s=${SDVM_TIMEOUT:-1500}
 qemu=${QEMU:-qemu-system-x86_64}
 kernel=$build/kernel/bzImage
 initrd=$build/sdvm/initramfs.cpio.gz
-counts=$build/results/sdvm.counts
+counts=${SDVM_COUNTS:-$build/results/sdvm.counts}
 
-mkdir -p "$build/sdvm" "$build/results"
+mkdir -p "$build/sdvm" "$(dirname "$counts")"
 total_passed=0
 total_failed=0
 report() { echo "$total_passed $total_failed" > "$counts"; }
@@ -42,16 +44,18 @@ boot() {                # BUS SUITE
         local bus=$1 suite=$2 log=$build/sdvm/$1.log start qemu_rc elapsed clean result passed failed
         local problems=()
 
+        [ "$suite" = full ] || log=$build/sdvm/$bus-${suite//,/-}.log
         rm -f "$log"
         echo "sdvm: booting $kernel with systemd, $bus as the system bus ($suite), serial log: $log"
         start=$(date +%s)
         timeout --kill-after=10 "$timeout_s" \
                 "$qemu" -accel tcg -smp 4 -m 1G -nographic -no-reboot -nic none \
                 -kernel "$kernel" -initrd "$initrd" \
-                -append "console=ttyS0 panic=-1 quiet loglevel=5 systemd.show_status=error flushd.bus=$bus flushd.suite=$suite" \
+                -append "console=ttyS0 panic=-1 quiet loglevel=5 systemd.show_status=error flushd.bus=$bus flushd.suite=$suite${SDVM_APPEND:+ $SDVM_APPEND}" \
                 < /dev/null 2>&1 | tee "$log" |
                 sed -un -e 's/\r$//' -e 's/^FLUSHD-TEST PASS \(.*\)/  PASS  \1/p' \
-                        -e 's/^FLUSHD-TEST FAIL \(.*\)/  FAIL  \1/p'
+                        -e 's/^FLUSHD-TEST FAIL \(.*\)/  FAIL  \1/p' \
+                        -e 's/^FLUSHD-BENCH-STEP \(.*\)/  bench: \1/p'
         qemu_rc=${PIPESTATUS[0]}
         elapsed=$(( $(date +%s) - start ))
 
