@@ -82,12 +82,19 @@ else
         echo "QEMU TCG runs WBINVD as a no-op: kernel time is bookkeeping and IPIs. Serial log: $log"
 fi
 start=$(date +%s)
-timeout --kill-after=10 "$timeout_s" \
-        "$qemu" -accel tcg -smp 4 -m 1G -nographic -no-reboot -nic none \
-        -kernel "$kernel" -initrd "$initrd" \
-        -append "console=ttyS0 panic=-1 quiet loglevel=5 flushd.mode=$mode $append ${VM_APPEND:-}" \
-        < /dev/null 2>&1 | tee "$log" | live_filter
-qemu_rc=${PIPESTATUS[0]}
+for attempt in 1 2; do
+        timeout --kill-after=10 "$timeout_s" \
+                "$qemu" -accel tcg -smp 4 -m 1G -nographic -no-reboot -nic none \
+                -kernel "$kernel" -initrd "$initrd" \
+                -append "console=ttyS0 panic=-1 quiet loglevel=5 flushd.mode=$mode $append ${VM_APPEND:-}" \
+                < /dev/null 2>&1 | tee "$log" | live_filter
+        qemu_rc=${PIPESTATUS[0]}
+        # A known QEMU TCG crash while the kernel boots, before any test:
+        # boot once more (tcg-boot-crash.sh).
+        [ "$attempt" = 1 ] && "$(dirname "$0")/tcg-boot-crash.sh" "$log" || break
+        mv "$log" "$log.tcg-crash"
+        echo "vm: the kernel crashed while booting (Oops: int3, a known QEMU TCG fragility, before any test; $log.tcg-crash); booting again"
+done
 elapsed=$(( $(date +%s) - start ))
 
 clean=$(sed -e 's/\r$//' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' "$log")
