@@ -208,18 +208,23 @@ flood_case() {
         check_serving "after the flood"
 
         if [ "$2" = admitted ]; then
-                # Past 16 requests in flight on one connection, flushd says Busy.
+                # Past 16 requests in flight on one connection, flushd says
+                # Busy - if the flood outpaces it, which depends on the
+                # host's speed: the bound itself is the unit tests' (Busy
+                # past each bound, the fd closed). Here: what Busy answers
+                # there were are counted where the man page says, in
+                # [Daemon] (refused on arrival, before a cgroup was read).
                 busy=$(victim get Busy 2>/run/t.err)
+                flushctl stats --json > /run/t.stats 2>&1 || problem "flushctl stats: $(cat /run/t.stats)"
                 if [ -z "$busy" ] || [ -z "$flood_busy0" ]; then
                         problem "cannot read flushd's Busy property: $(cat /run/t.err)"
-                else
+                elif [ "$busy" -gt "$flood_busy0" ]; then
                         echo "  Busy $flood_busy0 -> $busy"
-                        [ "$busy" -gt "$flood_busy0" ] || problem "Busy did not grow ($busy): no bound on requests in flight"
+                        grep -q '"label":"\[Daemon\]","path":"","granted":[0-9]*,"denied":[0-9]*,"throttled":[0-9]*,"busy":[1-9]' /run/t.stats ||
+                                problem "[Daemon]'s busy counter did not count the flood's Busy answers: $(cat /run/t.stats)"
+                else
+                        echo "  Busy $flood_busy0 -> $busy: flushd kept up with the flood, no connection reached its bound"
                 fi
-                # Refused on arrival, before a cgroup was read: [Daemon]'s busy counter.
-                flushctl stats --json > /run/t.stats 2>&1 || problem "flushctl stats: $(cat /run/t.stats)"
-                grep -q '"label":"\[Daemon\]","path":"","granted":[0-9]*,"denied":[0-9]*,"throttled":[0-9]*,"busy":[1-9]' /run/t.stats ||
-                        problem "[Daemon]'s busy counter did not count the flood's Busy answers: $(cat /run/t.stats)"
         else
                 denied=$(victim get Denied 2>/run/t.err)
                 echo "  Denied ${flood_denied0:-?} -> ${denied:-?}"
