@@ -143,6 +143,9 @@ int worker_pool_new(sd_event *event, unsigned n, WorkerBackend backend, void *ba
         r = sd_event_add_io(event, &p->source, p->eventfd, EPOLLIN, on_eventfd, p);
         if (r < 0)
                 return r;
+        r = sd_event_source_set_priority(p->source, WORKER_DONE_PRIORITY);
+        if (r < 0)
+                return r;
         (void) sd_event_source_set_description(p->source, "worker-done");
 
         for (; p->n_threads < n; p->n_threads++) {
@@ -196,6 +199,15 @@ void worker_pool_submit(WorkerPool *p, WorkerJob *job) {
         list_append(&p->todo, &job->node);
         pthread_cond_signal(&p->wake);
         pthread_mutex_unlock(&p->lock);
+}
+
+bool worker_pool_finished(WorkerPool *p) {
+        bool r;
+
+        pthread_mutex_lock(&p->lock);
+        r = !list_empty(&p->done);
+        pthread_mutex_unlock(&p->lock);
+        return r;
 }
 
 unsigned worker_pool_busy(const WorkerPool *p) {

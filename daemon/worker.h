@@ -26,6 +26,15 @@ typedef struct WorkerJob {
         ListHead node;
 } WorkerJob;
 
+/*
+ * Finished jobs are handed back before the loop reads another caller's
+ * message (SD_EVENT_PRIORITY_NORMAL), after the bus driver's answers
+ * about callers (SD_EVENT_PRIORITY_IMPORTANT). A reply and a free worker
+ * never wait behind a flood of input; the input cannot starve, as there
+ * are never more finished jobs than were submitted.
+ */
+#define WORKER_DONE_PRIORITY (SD_EVENT_PRIORITY_IMPORTANT / 2)
+
 typedef struct WorkerPool WorkerPool;
 typedef void (*WorkerDone)(WorkerJob *job, void *userdata);
 
@@ -43,4 +52,6 @@ static inline void worker_pool_freep(WorkerPool **p) {
 void worker_pool_submit(WorkerPool *p, WorkerJob *job);
 /* Jobs submitted and not yet handed back. */
 unsigned worker_pool_busy(const WorkerPool *p);
+/* Some job is finished and waits for the loop to hand it back (any thread). */
+bool worker_pool_finished(WorkerPool *p);
 unsigned worker_pool_size(const WorkerPool *p);

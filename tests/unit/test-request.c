@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -71,6 +72,9 @@ typedef struct Harness {
         pthread_t thread;
         int ready[2];
         int stop_fd;
+        int stall_fd;                   /* written: the loop stops in on_stall() ... */
+        int stalled[2];                 /* ... says so here ... */
+        int unstall[2];                 /* ... and goes on once a byte arrives here */
         const char *policy;
         unsigned workers;
         int start_result;
@@ -81,6 +85,19 @@ static int on_stop(sd_event_source *s, int fd, uint32_t revents, void *userdata)
         /* What SIGTERM does. */
         (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
         manager_stop(userdata);
+        return 0;
+}
+
+/* Holds the event loop still, so the test can line up what it finds
+ * pending when it goes on. */
+static int on_stall(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Harness *h = userdata;
+        uint64_t n;
+        char c;
+
+        (void) !read(fd, &n, sizeof(n));
+        (void) !write(h->stalled[1], "s", 1);
+        (void) !read(h->unstall[0], &c, 1);
         return 0;
 }
 
@@ -123,6 +140,8 @@ static void *daemon_thread(void *userdata) {
                 r = manager_start(m);
         if (r >= 0)
                 r = sd_event_add_io(m->event, NULL, h->stop_fd, EPOLLIN, on_stop, m);
+        if (r >= 0)
+                r = sd_event_add_io(m->event, NULL, h->stall_fd, EPOLLIN, on_stall, h);
         h->start_result = r;
         h->manager = m;
         (void) !write(h->ready[1], "x", 1);
@@ -142,6 +161,10 @@ static void harness_start(Harness *h, const char *policy, unsigned workers) {
         ck_assert_int_eq(pipe2(h->ready, O_CLOEXEC), 0);
         h->stop_fd = eventfd(0, EFD_CLOEXEC);
         ck_assert_int_ge(h->stop_fd, 0);
+        h->stall_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        ck_assert_int_ge(h->stall_fd, 0);
+        ck_assert_int_eq(pipe2(h->stalled, O_CLOEXEC), 0);
+        ck_assert_int_eq(pipe2(h->unstall, O_CLOEXEC), 0);
         private_bus_start(&h->bus, "flushd-test", NULL, false);
         ck_assert_int_eq(pthread_create(&h->thread, NULL, daemon_thread, h), 0);
         ck_assert_int_eq(read(h->ready[0], &c, 1), 1);
@@ -303,6 +326,94 @@ START_TEST(test_slow_write_back_does_not_block) {
         ck_assert_str_eq(slow_call.error, "");
         sd_bus_slot_unref(slow_call.slot);
         sd_bus_slot_unref(fast_call.slot);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        harness_stop(&h);
+}
+END_TEST
+
+static void loop_stall(Harness *h) {
+        uint64_t one = 1;
+        char c;
+
+        ck_assert_int_eq(write(h->stall_fd, &one, sizeof(one)), sizeof(one));
+        ck_assert_int_eq(read(h->stalled[0], &c, 1), 1);
+}
+
+static void loop_unstall(Harness *h) {
+        ck_assert_int_eq(write(h->unstall[1], "u", 1), 1);
+}
+
+/* Bytes waiting in the daemon's bus socket, unread. */
+static int daemon_unread(Harness *h) {
+        int n = 0;
+
+        ck_assert_int_eq(ioctl(sd_bus_get_fd(h->manager->bus), FIONREAD, &n), 0);
+        return n;
+}
+
+static void get_granted_async(sd_bus *bus, Call *c) {
+        *c = (Call) {};
+        ck_assert_int_ge(sd_bus_call_method_async(bus, &c->slot, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH,
+                                                  "org.freedesktop.DBus.Properties", "Get", on_reply, c,
+                                                  "ss", FLUSH1_INTERFACE, "Granted"), 0);
+        ck_assert_int_ge(sd_bus_flush(bus), 0);
+}
+
+/*
+ * A write-back that finished is answered before the loop reads on: with
+ * the loop held still, the one worker finishes a caller's flush while
+ * more calls of the same connection wait unread in the daemon's socket;
+ * once the loop goes on, the flush's reply leaves first. The replies
+ * reach the connection in the order the daemon sent them. Under a flood,
+ * a finished request otherwise waits its turn among the flood's messages,
+ * and so does the worker it holds.
+ */
+START_TEST(test_finished_before_more_input) {
+        enum { N_GET = 8 };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *a = NULL;
+        Call slow, gets[N_GET];
+        Calls all = { gets, N_GET };
+        int pipefd[2], one;
+        Harness h;
+
+        harness_start(&h, open_policy, 1);
+        a = client(&h);
+        ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);
+        flush_async(a, pipefd[0], &slow);
+        ck_assert(pump_until(&a, 1, call_done, &(Call) { .done = true }));
+        for (int i = 0; i < 500 && h.kernel.n == 0; i++)
+                usleep(10000);
+        ck_assert_uint_eq(h.kernel.n, 1);
+
+        loop_stall(&h);
+        get_granted_async(a, &gets[0]);
+        for (int i = 0; i < 500 && daemon_unread(&h) == 0; i++)
+                usleep(10000);
+        one = daemon_unread(&h);
+        ck_assert_int_gt(one, 0);
+        for (int i = 1; i < N_GET; i++)
+                get_granted_async(a, &gets[i]);
+        for (int i = 0; i < 500 && daemon_unread(&h) < N_GET * one; i++)
+                usleep(10000);
+        ck_assert_int_ge(daemon_unread(&h), N_GET * one);
+
+        gate_open(&h, 1);
+        for (int i = 0; i < 500 && !worker_pool_finished(h.manager->workers); i++)
+                usleep(10000);
+        ck_assert(worker_pool_finished(h.manager->workers));
+        loop_unstall(&h);
+
+        ck_assert(pump_until(&a, 1, call_done, &slow));
+        ck_assert(pump_until(&a, 1, all_done, &all));
+        ck_assert_str_eq(slow.error, "");
+        for (int i = 0; i < N_GET; i++) {
+                ck_assert_str_eq(gets[i].error, "");
+                ck_assert_msg(slow.order < gets[i].order, "the flush's reply came after Get %d (%u > %u)", i,
+                              slow.order, gets[i].order);
+                sd_bus_slot_unref(gets[i].slot);
+        }
+        sd_bus_slot_unref(slow.slot);
         close(pipefd[0]);
         close(pipefd[1]);
         harness_stop(&h);
@@ -1043,6 +1154,7 @@ Suite *request_suite(void) {
         tcase_add_test(tc, test_busy_per_connection);
         tcase_add_test(tc, test_busy_overall);
         tcase_add_test(tc, test_round_robin);
+        tcase_add_test(tc, test_finished_before_more_input);
         tcase_add_test(tc, test_outcomes_by_name);
         tcase_add_test(tc, test_invalid_fd_is_refunded);
         tcase_add_test(tc, test_stop_answers_queued);
