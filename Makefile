@@ -110,9 +110,10 @@ check:
 	@$(MAKE) --no-print-directory vm-check || true
 	@$(MAKE) --no-print-directory sdvm-check || true
 	@$(MAKE) --no-print-directory checkpatch || true
+	@$(MAKE) --no-print-directory vm-debug-check || true
 	@$(MAKE) --no-print-directory bench-quick || true
 	@$(MAKE) --no-print-directory package-check || true
-	@build-aux/summary.sh $(BUILD)/results unit vm sdvm checkpatch bench package
+	@build-aux/summary.sh $(BUILD)/results unit vm sdvm checkpatch vm-debug bench package
 
 # Data files: policy, bus policy, units, manual. Binaries come from the
 # folders' own install-* rules.

@@ -14,8 +14,11 @@
 #   make vm-debug-check
 #                     boot the debug kernel with the check image: the
 #                     kselftests, cwb-stress and the upstream selftests
+#                     (part of `make check`)
 #   make kernel-series-check
-#                     build after each patch of the series (slow; on demand)
+#                     build after each patch of the series, then IOMMUFD=m
+#                     and IOMMUFD_CACHE_WB=n, and boot those two with the
+#                     check image (slow; on demand)
 #   make upstream-selftests-measure
 #                     the upstream selftests on the debug kernel without
 #                     the series: what their .xfail lists must say (on demand)
@@ -79,8 +82,8 @@ $(KERNEL_DEBUG_DIR)/bzImage: $(KERNEL_DEBUG_INPUTS) | $(KERNEL_DEPS_STAMP)
 
 # vm-debug-check itself is in tests/vm/build.mk, next to vm-check.
 
-kernel-series-check: | $(KERNEL_DEPS_STAMP)
-	JOBS=$(KERNEL_JOBS) kernel/series-check.sh $(BUILD)/kernel-series
+kernel-series-check: vm-image | $(KERNEL_DEPS_STAMP)
+	JOBS=$(KERNEL_JOBS) kernel/series-check.sh $(BUILD)/kernel-series $(BUILD)
 
 upstream-selftests-measure: vm-image | $(KERNEL_DEPS_STAMP)
 	JOBS=$(KERNEL_JOBS) kernel/upstream-selftests/measure.sh $(BUILD)

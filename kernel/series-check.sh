@@ -2,21 +2,28 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # series-check.sh - build the kernel after each patch of the series
 #
-# Usage: kernel/series-check.sh OUTDIR
+# Usage: kernel/series-check.sh OUTDIR [BUILD]
 #
 # Unpacks linux-source-6.12 into OUTDIR/src and, for each patch of
 # kernel/series in turn, applies it and builds (tinyconfig +
 # kernel/config/*.config, the options the patch introduces enabled where
 # they exist yet: CPU_CACHE_WB_TRACK through COMPILE_TEST before its first
 # user). After the last patch it also builds IOMMUFD=m and a kernel without
-# IOMMUFD_CACHE_WB (the -EOPNOTSUPP stubs). Slow (a build per step, shared
-# objects so each step is incremental); not part of `make check`.
+# IOMMUFD_CACHE_WB (the -EOPNOTSUPP stubs), and boots both with the check
+# image from BUILD (default build; `make vm-image`): the module must load,
+# pass the kselftest, unload and load again; the kernel without the option
+# must answer EOPNOTSUPP to everyone (tests/vm/guest/variants.sh). Slow (a
+# build per step, shared objects so each step is incremental); not part of
+# `make check`.
 set -eu
 
 die() { echo "kernel/series-check.sh: $*" >&2; exit 1; }
-[ $# -eq 1 ] || die "usage: series-check.sh OUTDIR"
+[ $# -ge 1 ] && [ $# -le 2 ] || die "usage: series-check.sh OUTDIR [BUILD]"
 out=$1
+vm_build=${2:-build}
 here=$(cd "$(dirname "$0")" && pwd)
+[ -r "$vm_build/vm/initramfs.cpio.gz" ] ||
+	die "$vm_build/vm/initramfs.cpio.gz is missing (make vm-image)"
 tarball=${KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 jobs=${JOBS:-2}
 src=$out/src
@@ -73,6 +80,26 @@ for p in $(grep -v '^[[:space:]]*\(#\|$\)' "$here/series"); do
 	fi
 	echo "  OK      after patch $n"
 done
-build modular "bzImage modules" CONFIG_MODULES=y CONFIG_IOMMUFD=m CONFIG_IOMMUFD_CACHE_WB=y
+build modular "bzImage modules" CONFIG_MODULES=y CONFIG_MODULE_UNLOAD=y \
+	CONFIG_IOMMUFD=m CONFIG_IOMMUFD_CACHE_WB=y
 build no-cache-wb bzImage CONFIG_IOMMUFD=y "# CONFIG_IOMMUFD_CACHE_WB is not set"
 echo "series-check: $n patches build one by one; IOMMUFD=m and IOMMUFD_CACHE_WB=n build"
+
+# The module, as a second initramfs archive for the modular guest.
+mods=$out/modules-root
+rm -rf "$mods"
+mkdir -p "$mods/usr/lib/modules/flushd"
+ko=$(find "$out/obj-modular" -name iommufd.ko)
+[ -n "$ko" ] || die "the modular build made no iommufd.ko"
+cp "$ko" "$mods/usr/lib/modules/flushd/iommufd.ko"
+(cd "$mods" && find . -print0 | LC_ALL=C sort -z |
+	cpio --null --create --format=newc --owner=0:0 --quiet) | gzip -n > "$out/modules.cpio.gz"
+
+tests=$here/../tests/vm
+rc=0
+BUILD=$vm_build VM_KERNEL=$out/obj-modular/arch/x86/boot/bzImage \
+	VM_INITRD_EXTRA=$out/modules.cpio.gz "$tests/run.sh" modular || rc=1
+BUILD=$vm_build VM_KERNEL=$out/obj-no-cache-wb/arch/x86/boot/bzImage \
+	"$tests/run.sh" unsupported || rc=1
+[ "$rc" -eq 0 ] || die "a kernel variant failed its guest run (above)"
+echo "series-check: the module loads, works, unloads and loads again; without the option every call is EOPNOTSUPP"

@@ -74,6 +74,7 @@ install_file "$here/guest/init" init 0755
 install_file "$here/guest/testlib.sh" usr/libexec/flushd-vm/testlib.sh 0644
 install_file "$here/guest/tests.sh" usr/libexec/flushd-vm/tests.sh 0644
 install_file "$here/guest/debug.sh" usr/libexec/flushd-vm/debug.sh 0644
+install_file "$here/guest/variants.sh" usr/libexec/flushd-vm/variants.sh 0644
 # The upstream iommufd selftests and their expected-failure lists, for the
 # debug kernel's run (kernel/build.mk), if built.
 for f in "$build"/kernel/upstream-selftests/*; do

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # run.sh - boot the test guest under QEMU (TCG) and report what it did
 #
-# Usage: tests/vm/run.sh check|demo|bench|debug
+# Usage: tests/vm/run.sh check|demo|bench|debug|modular|unsupported
 # Environment: BUILD (default build), VM_TIMEOUT (seconds, default 600),
 #              QEMU (default qemu-system-x86_64), VM_APPEND (more kernel
-#              command line, e.g. flushd.bench=quick)
+#              command line, e.g. flushd.bench=quick), VM_KERNEL (the
+#              bzImage to boot instead of the mode's own), VM_INITRD_EXTRA
+#              (a cpio archive appended to the image, e.g. modules)
 #
 # Boots BUILD/kernel/bzImage with BUILD/vm/initramfs.cpio.gz under a hard
 # timeout, keeps the whole serial console in BUILD/vm/MODE.log, and turns
@@ -16,15 +18,17 @@
 # flushd's stderr and the tail of the kernel log. demo: prints the table.
 # debug: like check, on BUILD/kernel-debug/bzImage (kernel tests only),
 # into BUILD/results/vm-debug.counts; RCU stalls and kmemleak reports
-# count as kernel splats too.
+# count as kernel splats too. modular, unsupported: the kernel build
+# variants kernel/series-check.sh makes (VM_KERNEL, VM_INITRD_EXTRA; kernel
+# tests only, tests/vm/guest/variants.sh), into BUILD/results/vm-MODE.counts.
 # `quiet loglevel=5` keeps the boot chatter off the console but still prints
 # KERN_WARNING and worse live, so a splat before a hang is in the log too.
 set -uo pipefail
 
 mode=${1:-}
 case "$mode" in
-check|demo|bench|debug) ;;
-*) echo "Usage: $0 check|demo|bench|debug" >&2; exit 2 ;;
+check|demo|bench|debug|modular|unsupported) ;;
+*) echo "Usage: $0 check|demo|bench|debug|modular|unsupported" >&2; exit 2 ;;
 esac
 
 build=${BUILD:-build}
@@ -40,26 +44,33 @@ if [ "$mode" = debug ]; then
         counts=$build/results/vm-debug.counts
         append="flushd.stress=${VM_STRESS_SECONDS:-60}"
 fi
+case "$mode" in modular|unsupported) counts=$build/results/vm-$mode.counts ;; esac
+kernel=${VM_KERNEL:-$kernel}
 
 mkdir -p "$build/vm" "$build/results"
 rm -f "$log"
-# Only the check and debug runs report into the suite results.
+# Only the test runs report into the suite results.
 report() {              # PASSED FAILED
-        case "$mode" in check|debug) echo "$1 $2" > "$counts" ;; esac
+        case "$mode" in check|debug|modular|unsupported) echo "$1 $2" > "$counts" ;; esac
         return 0
 }
 
-for f in "$kernel" "$initrd"; do
+for f in "$kernel" "$initrd" ${VM_INITRD_EXTRA:+"$VM_INITRD_EXTRA"}; do
         if [ ! -r "$f" ]; then
                 echo "vm: $f is missing" >&2
                 report 0 1
                 exit 1
         fi
 done
+# The kernel unpacks concatenated archives in turn, later files on top.
+if [ -n "${VM_INITRD_EXTRA:-}" ]; then
+        cat "$initrd" "$VM_INITRD_EXTRA" > "$build/vm/$mode-initramfs.cpio.gz"
+        initrd=$build/vm/$mode-initramfs.cpio.gz
+fi
 
 # Only the marked lines reach the terminal while the guest runs.
 live_filter() {
-        if [ "$mode" = check ] || [ "$mode" = debug ]; then
+        if [ "$mode" != bench ] && [ "$mode" != demo ]; then
                 sed -un -e 's/\r$//' \
                         -e 's/^FLUSHD-TEST PASS \(.*\)/  PASS  \1/p' \
                         -e 's/^FLUSHD-TEST FAIL \(.*\)/  FAIL  \1/p'
@@ -153,7 +164,7 @@ if [ "$failed" -ne 0 ]; then
         fi
         echo "----"
 fi
-if [ "$mode" = check ] || [ "$mode" = debug ]; then
+if [ "$mode" != bench ] && [ "$mode" != demo ]; then
         echo "vm: $passed passed, $failed failed in ${elapsed} s ($times)"
         echo "vm: WBINVD is a no-op under TCG: this proves bookkeeping, policy and lifetimes, not memory contents"
 fi

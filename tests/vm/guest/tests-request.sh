@@ -169,7 +169,11 @@ flood_case() {
         flood_busy0=$(victim get Busy 2>/dev/null)
         flood_denied0=$(victim get Denied 2>/dev/null)
 
-        runas alice "$1" flood --connections=8 --calls=1000 --fds=mix --hold=120 >/run/flood.out 2>&1 &
+        # Emptied here, not by the redirection below: the background child
+        # truncates the file only once it runs, and the loop must not read
+        # the previous case's "connected" line before that.
+        : > /run/flood.out
+        runas alice "$1" flood --connections=8 --calls=1000 --fds=mix --hold=120 >>/run/flood.out 2>&1 &
         fpid=$!
         i=0
         while ! grep -q '^flood: connected' /run/flood.out && kill -0 "$fpid" 2>/dev/null && [ "$i" -lt 300 ]; do

@@ -11,7 +11,13 @@
  * must all succeed when run as root ("granted"), which shows that the only
  * difference is the capability. TRACK STOP ends the run.
  *
- * Usage: wb-direct eperm|granted          exit 0 when every check held
+ * "unsupported" is for a kernel built with the series but without
+ * CONFIG_IOMMUFD_CACHE_WB (kernel/series-check.sh): TRACK START, STOP and
+ * IOMMU_CACHE_WB must all fail with EOPNOTSUPP, for any caller: the kernel
+ * says "unsupported" before it checks the capability, so an unprivileged
+ * caller gets EOPNOTSUPP too, not EPERM (and no capability audit record).
+ *
+ * Usage: wb-direct eperm|granted|unsupported   exit 0 when every check held
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -83,14 +89,36 @@ static int check_wb(int fd, int target_fd, unsigned flags, bool privileged) {
                      wb.out_nr_dirty, wb.out_nr_flushed, wb.out_nr_coalesced);
 }
 
+/* Returns the number of failed checks: every ioctl must say EOPNOTSUPP. */
+static int check_unsupported(int fd) {
+        struct iommu_cache_wb wb;
+        uint64_t nr = 0;
+        int r, failures = 0;
+
+        r = track(fd, IOMMU_CACHE_WB_TRACK_START, &nr);
+        failures += check(r == -EOPNOTSUPP, "IOMMU_CACHE_WB_TRACK START as uid %d -> %s (want EOPNOTSUPP)",
+                          (int) geteuid(), r < 0 ? strerror(-r) : "success");
+        r = track(fd, IOMMU_CACHE_WB_TRACK_STOP, &nr);
+        failures += check(r == -EOPNOTSUPP, "IOMMU_CACHE_WB_TRACK STOP as uid %d -> %s (want EOPNOTSUPP)",
+                          (int) geteuid(), r < 0 ? strerror(-r) : "success");
+        r = cache_wb(fd, -1, 0, &wb);
+        failures += check(r == -EOPNOTSUPP, "IOMMU_CACHE_WB as uid %d -> %s (want EOPNOTSUPP)",
+                          (int) geteuid(), r < 0 ? strerror(-r) : "success");
+        r = cache_wb(fd, -1, IOMMU_CACHE_WB_QUERY, &wb);
+        failures += check(r == -EOPNOTSUPP, "IOMMU_CACHE_WB QUERY as uid %d -> %s (want EOPNOTSUPP)",
+                          (int) geteuid(), r < 0 ? strerror(-r) : "success");
+        return failures;
+}
+
 int main(int argc, char *argv[]) {
         _cleanup_close_ int fd = -EBADF;
         bool privileged;
         uint64_t nr = 0;
         int r, failures = 0;
 
-        if (argc != 2 || (strcmp(argv[1], "eperm") && strcmp(argv[1], "granted"))) {
-                fprintf(stderr, "Usage: wb-direct eperm|granted\n");
+        if (argc != 2 || (strcmp(argv[1], "eperm") && strcmp(argv[1], "granted") &&
+                          strcmp(argv[1], "unsupported"))) {
+                fprintf(stderr, "Usage: wb-direct eperm|granted|unsupported\n");
                 return 2;
         }
         privileged = !strcmp(argv[1], "granted");
@@ -100,6 +128,8 @@ int main(int argc, char *argv[]) {
                 printf("wb-direct: FAILED: open /dev/iommu as uid %d: %m\n", (int) geteuid());
                 return 1;
         }
+        if (!strcmp(argv[1], "unsupported"))
+                return check_unsupported(fd) ? 1 : 0;
 
         r = track(fd, IOMMU_CACHE_WB_TRACK_START, &nr);
         failures += check(r == 0 && nr == 1,

@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# variants.sh - the kernel build variants' guest runs, sourced by /init
+# (flushd.mode=modular|unsupported; kernel/series-check.sh boots them)
+#
+# modular: a kernel with CONFIG_IOMMUFD=m. iommufd.ko comes in a second
+#   initramfs archive under /usr/lib/modules/flushd/; loaded, it must give
+#   /dev/iommu and pass the series' kselftest and wb-direct; unloaded, the
+#   device must go; loaded again, it must work again (nothing the series
+#   keeps in built-in code, the static key reference or the per-user
+#   counts, outlives the module wrongly).
+# unsupported: a kernel with the series but CONFIG_IOMMUFD_CACHE_WB off.
+#   The kselftest must skip (exit 4, KSFT_SKIP) and every ioctl of the
+#   series must fail with EOPNOTSUPP, for root and for an unprivileged
+#   user alike (no EPERM: "unsupported" is checked before the capability).
+# No flushd and no bus: these runs are about the kernel alone.
+# Expects PASSED and FAILED from /init; uses run_test, fail, call and
+# test_kselftest from testlib.sh and tests.sh.
+
+# shellcheck source=SCRIPTDIR/tests.sh
+. "$LIBEXEC/tests.sh"
+
+MODULE=/usr/lib/modules/flushd/iommufd.ko
+
+# The first line in which wb-direct or a kselftest said what went wrong.
+variant_failure() {
+        line=$(echo "$OUT" | grep -m 1 -E 'FAILED:|^not ok')
+        echo "${line:-exit $RC, see the serial log}"
+}
+
+variant_kselftests() {
+        for t in "$LIBEXEC"/kselftests/*; do
+                [ -x "$t" ] || continue
+                "$t" > /run/ks.out 2>&1
+                RC=$?
+                sed 's/^/    /' /run/ks.out
+                [ "$RC" -eq "$1" ] ||
+                        fail "${t##*/} exit $RC, want $1: $(grep -m 1 -E '^not ok|FAIL' /run/ks.out)" || return
+        done
+}
+
+test_module_load() {
+        [ -r "$MODULE" ] || fail "$MODULE is not in the image" || return
+        [ ! -e /dev/iommu ] || fail "/dev/iommu exists before the module is loaded (IOMMUFD built in?)" || return
+        insmod "$MODULE" || fail "insmod $MODULE failed" || return
+        # devtmpfs creates the node when the misc device registers.
+        [ -c /dev/iommu ] || fail "no /dev/iommu after insmod" || return
+        grep -q '^iommufd ' /proc/modules || fail "iommufd not in /proc/modules" || return
+}
+
+test_module_works() {
+        variant_kselftests 0 || return
+        call root / wb-direct granted
+        [ "$RC" -eq 0 ] || fail "as root: $(variant_failure)" || return
+}
+
+test_module_unload() {
+        rmmod iommufd || fail "rmmod iommufd failed (a reference left behind?)" || return
+        ! grep -q '^iommufd ' /proc/modules || fail "iommufd still in /proc/modules" || return
+        [ ! -e /dev/iommu ] || fail "/dev/iommu still there after rmmod" || return
+        insmod "$MODULE" || fail "insmod after rmmod failed" || return
+        [ -c /dev/iommu ] || fail "no /dev/iommu after the second insmod" || return
+        call root / wb-direct granted
+        [ "$RC" -eq 0 ] || fail "after reload, as root: $(variant_failure)" || return
+}
+
+test_unsupported() {
+        [ -c /dev/iommu ] || fail "/dev/iommu missing (kernel without CONFIG_IOMMUFD?)" || return
+        variant_kselftests 4 || return
+        call root / wb-direct unsupported
+        [ "$RC" -eq 0 ] || fail "as root: $(variant_failure)" || return
+        chmod 0666 /dev/iommu
+        call alice /A wb-direct unsupported
+        [ "$RC" -eq 0 ] || fail "as alice: $(variant_failure)" || return
+}
+
+variants_run() {
+        case "$MODE" in
+        modular)
+                run_test modular-load test_module_load
+                run_test modular-works test_module_works
+                run_test modular-unload-reload test_module_unload
+                ;;
+        unsupported)
+                run_test unsupported-eopnotsupp test_unsupported
+                ;;
+        esac
+}
