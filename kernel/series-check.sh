@@ -9,16 +9,18 @@
 # kernel/config/*.config, the options the patch introduces enabled where
 # they exist yet: CPU_CACHE_WB_TRACK through COMPILE_TEST before its first
 # user). After the last patch it also builds IOMMUFD=m and a kernel without
-# IOMMUFD_CACHE_WB (the -EOPNOTSUPP stubs), and boots both with the check
-# image from BUILD (default build; `make vm-image`): the module must load,
-# pass the kselftest, unload and load again; the kernel without the option
-# must answer EOPNOTSUPP to everyone (tests/vm/guest/variants.sh). Slow (a
-# build per step, shared objects so each step is incremental); not part of
+# IOMMUFD_CACHE_WB (the -EOPNOTSUPP stubs), and boots both, and the kernel
+# after the first patch (no new ioctls yet), with the check image from
+# BUILD (default build; `make vm-image`): the module must load, pass the
+# kselftest, unload and load again; the kernel without the option must
+# answer EOPNOTSUPP to everyone, the one without the ioctls ENOTTY, and the
+# kselftest must skip on both (tests/vm/guest/variants.sh). Slow (a build
+# per step, shared objects so each step is incremental); not part of
 # `make check`.
 set -eu
 
 die() { echo "kernel/series-check.sh: $*" >&2; exit 1; }
-[ $# -ge 1 ] && [ $# -le 2 ] || die "usage: series-check.sh OUTDIR [BUILD]"
+case $# in 1|2) ;; *) die "usage: series-check.sh OUTDIR [BUILD]" ;; esac
 out=$1
 vm_build=${2:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -79,6 +81,8 @@ for p in $(grep -v '^[[:space:]]*\(#\|$\)' "$here/series"); do
 		build step bzImage
 	fi
 	echo "  OK      after patch $n"
+	# The kernel with the arch helper only: iommufd without the ioctls.
+	[ "$n" -ne 1 ] || cp "$out/obj-step/arch/x86/boot/bzImage" "$out/bzImage-absent"
 done
 build modular "bzImage modules" CONFIG_MODULES=y CONFIG_MODULE_UNLOAD=y \
 	CONFIG_IOMMUFD=m CONFIG_IOMMUFD_CACHE_WB=y
@@ -101,5 +105,6 @@ BUILD=$vm_build VM_KERNEL=$out/obj-modular/arch/x86/boot/bzImage \
 	VM_INITRD_EXTRA=$out/modules.cpio.gz "$tests/run.sh" modular || rc=1
 BUILD=$vm_build VM_KERNEL=$out/obj-no-cache-wb/arch/x86/boot/bzImage \
 	"$tests/run.sh" unsupported || rc=1
+BUILD=$vm_build VM_KERNEL=$out/bzImage-absent "$tests/run.sh" absent || rc=1
 [ "$rc" -eq 0 ] || die "a kernel variant failed its guest run (above)"
-echo "series-check: the module loads, works, unloads and loads again; without the option every call is EOPNOTSUPP"
+echo "series-check: the module loads, works, unloads and loads again; without the option every call is EOPNOTSUPP, without the ioctls ENOTTY"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # run.sh - boot the test guest under QEMU (TCG) and report what it did
 #
-# Usage: tests/vm/run.sh check|demo|bench|debug|modular|unsupported
+# Usage: tests/vm/run.sh check|demo|bench|debug|modular|unsupported|absent
 # Environment: BUILD (default build), VM_TIMEOUT (seconds, default 600),
 #              QEMU (default qemu-system-x86_64), VM_APPEND (more kernel
 #              command line, e.g. flushd.bench=quick), VM_KERNEL (the
@@ -18,7 +18,7 @@
 # flushd's stderr and the tail of the kernel log. demo: prints the table.
 # debug: like check, on BUILD/kernel-debug/bzImage (kernel tests only),
 # into BUILD/results/vm-debug.counts; RCU stalls and kmemleak reports
-# count as kernel splats too. modular, unsupported: the kernel build
+# count as kernel splats too. modular, unsupported, absent: the kernel build
 # variants kernel/series-check.sh makes (VM_KERNEL, VM_INITRD_EXTRA; kernel
 # tests only, tests/vm/guest/variants.sh), into BUILD/results/vm-MODE.counts.
 # `quiet loglevel=5` keeps the boot chatter off the console but still prints
@@ -27,8 +27,8 @@ set -uo pipefail
 
 mode=${1:-}
 case "$mode" in
-check|demo|bench|debug|modular|unsupported) ;;
-*) echo "Usage: $0 check|demo|bench|debug|modular|unsupported" >&2; exit 2 ;;
+check|demo|bench|debug|modular|unsupported|absent) ;;
+*) echo "Usage: $0 check|demo|bench|debug|modular|unsupported|absent" >&2; exit 2 ;;
 esac
 
 build=${BUILD:-build}
@@ -44,14 +44,14 @@ if [ "$mode" = debug ]; then
         counts=$build/results/vm-debug.counts
         append="flushd.stress=${VM_STRESS_SECONDS:-60}"
 fi
-case "$mode" in modular|unsupported) counts=$build/results/vm-$mode.counts ;; esac
+case "$mode" in modular|unsupported|absent) counts=$build/results/vm-$mode.counts ;; esac
 kernel=${VM_KERNEL:-$kernel}
 
 mkdir -p "$build/vm" "$build/results"
 rm -f "$log"
 # Only the test runs report into the suite results.
 report() {              # PASSED FAILED
-        case "$mode" in check|debug|modular|unsupported) echo "$1 $2" > "$counts" ;; esac
+        case "$mode" in check|debug|modular|unsupported|absent) echo "$1 $2" > "$counts" ;; esac
         return 0
 }
 

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # variants.sh - the kernel build variants' guest runs, sourced by /init
-# (flushd.mode=modular|unsupported; kernel/series-check.sh boots them)
+# (flushd.mode=modular|unsupported|absent; kernel/series-check.sh boots them)
 #
 # modular: a kernel with CONFIG_IOMMUFD=m. iommufd.ko comes in a second
 #   initramfs archive under /usr/lib/modules/flushd/; loaded, it must give
@@ -12,6 +12,9 @@
 #   The kselftest must skip (exit 4, KSFT_SKIP) and every ioctl of the
 #   series must fail with EOPNOTSUPP, for root and for an unprivileged
 #   user alike (no EPERM: "unsupported" is checked before the capability).
+# absent: a kernel without the series' ioctls (only its first patch, the
+#   arch helper): the kselftest must skip as a whole too, and every ioctl
+#   of the series fail with ENOTTY.
 # No flushd and no bus: these runs are about the kernel alone.
 # Expects PASSED and FAILED from /init; uses run_test, fail, call and
 # test_kselftest from testlib.sh and tests.sh.
@@ -27,14 +30,11 @@ variant_failure() {
         echo "${line:-exit $RC, see the serial log}"
 }
 
+# variant_kselftests EXIT: every kselftest in the image exits EXIT.
 variant_kselftests() {
         for t in "$LIBEXEC"/kselftests/*; do
                 [ -x "$t" ] || continue
-                "$t" > /run/ks.out 2>&1
-                RC=$?
-                sed 's/^/    /' /run/ks.out
-                [ "$RC" -eq "$1" ] ||
-                        fail "${t##*/} exit $RC, want $1: $(grep -m 1 -E '^not ok|FAIL' /run/ks.out)" || return
+                test_kselftest "$t" "$1" || return
         done
 }
 
@@ -63,13 +63,15 @@ test_module_unload() {
         [ "$RC" -eq 0 ] || fail "after reload, as root: $(variant_failure)" || return
 }
 
+# test_unsupported unsupported|absent: the kselftest skips, and wb-direct
+# in that mode passes as root and as alice.
 test_unsupported() {
         [ -c /dev/iommu ] || fail "/dev/iommu missing (kernel without CONFIG_IOMMUFD?)" || return
         variant_kselftests 4 || return
-        call root / wb-direct unsupported
+        call root / wb-direct "$1"
         [ "$RC" -eq 0 ] || fail "as root: $(variant_failure)" || return
         chmod 0666 /dev/iommu
-        call alice /A wb-direct unsupported
+        call alice /A wb-direct "$1"
         [ "$RC" -eq 0 ] || fail "as alice: $(variant_failure)" || return
 }
 
@@ -81,7 +83,10 @@ variants_run() {
                 run_test modular-unload-reload test_module_unload
                 ;;
         unsupported)
-                run_test unsupported-eopnotsupp test_unsupported
+                run_test unsupported-eopnotsupp test_unsupported unsupported
+                ;;
+        absent)
+                run_test absent-enotty test_unsupported absent
                 ;;
         esac
 }

@@ -16,8 +16,11 @@
  * IOMMU_CACHE_WB must all fail with EOPNOTSUPP, for any caller: the kernel
  * says "unsupported" before it checks the capability, so an unprivileged
  * caller gets EOPNOTSUPP too, not EPERM (and no capability audit record).
+ * "absent" is for a kernel without the series' ioctls: each must fail
+ * with ENOTTY, what iommufd answers to an ioctl it does not know.
  *
- * Usage: wb-direct eperm|granted|unsupported   exit 0 when every check held
+ * Usage: wb-direct eperm|granted|unsupported|absent
+ *                                         exit 0 when every check held
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -89,24 +92,24 @@ static int check_wb(int fd, int target_fd, unsigned flags, bool privileged) {
                      wb.out_nr_dirty, wb.out_nr_flushed, wb.out_nr_coalesced);
 }
 
-/* Returns the number of failed checks: every ioctl must say EOPNOTSUPP. */
-static int check_unsupported(int fd) {
+/* Returns the number of failed checks: every ioctl must fail with errno want. */
+static int check_unsupported(int fd, int want) {
         struct iommu_cache_wb wb;
         uint64_t nr = 0;
         int r, failures = 0;
 
         r = track(fd, IOMMU_CACHE_WB_TRACK_START, &nr);
-        failures += check(r == -EOPNOTSUPP, "IOMMU_CACHE_WB_TRACK START as uid %d -> %s (want EOPNOTSUPP)",
-                          (int) geteuid(), r < 0 ? strerror(-r) : "success");
+        failures += check(r == -want, "IOMMU_CACHE_WB_TRACK START as uid %d -> %s (want %s)",
+                          (int) geteuid(), r < 0 ? strerror(-r) : "success", strerror(want));
         r = track(fd, IOMMU_CACHE_WB_TRACK_STOP, &nr);
-        failures += check(r == -EOPNOTSUPP, "IOMMU_CACHE_WB_TRACK STOP as uid %d -> %s (want EOPNOTSUPP)",
-                          (int) geteuid(), r < 0 ? strerror(-r) : "success");
+        failures += check(r == -want, "IOMMU_CACHE_WB_TRACK STOP as uid %d -> %s (want %s)",
+                          (int) geteuid(), r < 0 ? strerror(-r) : "success", strerror(want));
         r = cache_wb(fd, -1, 0, &wb);
-        failures += check(r == -EOPNOTSUPP, "IOMMU_CACHE_WB as uid %d -> %s (want EOPNOTSUPP)",
-                          (int) geteuid(), r < 0 ? strerror(-r) : "success");
+        failures += check(r == -want, "IOMMU_CACHE_WB as uid %d -> %s (want %s)",
+                          (int) geteuid(), r < 0 ? strerror(-r) : "success", strerror(want));
         r = cache_wb(fd, -1, IOMMU_CACHE_WB_QUERY, &wb);
-        failures += check(r == -EOPNOTSUPP, "IOMMU_CACHE_WB QUERY as uid %d -> %s (want EOPNOTSUPP)",
-                          (int) geteuid(), r < 0 ? strerror(-r) : "success");
+        failures += check(r == -want, "IOMMU_CACHE_WB QUERY as uid %d -> %s (want %s)",
+                          (int) geteuid(), r < 0 ? strerror(-r) : "success", strerror(want));
         return failures;
 }
 
@@ -117,8 +120,8 @@ int main(int argc, char *argv[]) {
         int r, failures = 0;
 
         if (argc != 2 || (strcmp(argv[1], "eperm") && strcmp(argv[1], "granted") &&
-                          strcmp(argv[1], "unsupported"))) {
-                fprintf(stderr, "Usage: wb-direct eperm|granted|unsupported\n");
+                          strcmp(argv[1], "unsupported") && strcmp(argv[1], "absent"))) {
+                fprintf(stderr, "Usage: wb-direct eperm|granted|unsupported|absent\n");
                 return 2;
         }
         privileged = !strcmp(argv[1], "granted");
@@ -129,7 +132,9 @@ int main(int argc, char *argv[]) {
                 return 1;
         }
         if (!strcmp(argv[1], "unsupported"))
-                return check_unsupported(fd) ? 1 : 0;
+                return check_unsupported(fd, EOPNOTSUPP) ? 1 : 0;
+        if (!strcmp(argv[1], "absent"))
+                return check_unsupported(fd, ENOTTY) ? 1 : 0;
 
         r = track(fd, IOMMU_CACHE_WB_TRACK_START, &nr);
         failures += check(r == 0 && nr == 1,
