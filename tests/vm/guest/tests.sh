@@ -29,7 +29,8 @@ test_harness_identity() {
 
 # The first line in which a test program said what went wrong.
 first_failure() {
-        line=$(echo "$OUT" | grep -m 1 -E 'FAILED:|want |failed|cannot|needs|: open ')
+        line=$(echo "$OUT" | grep -m 1 'FAILED:')
+        [ -n "$line" ] || line=$(echo "$OUT" | grep -m 1 -E 'want |failed|cannot|needs|: open ')
         echo "${line:-exit $RC, see the serial log}"
 }
 
@@ -159,6 +160,40 @@ test_daemon_shutdown() {
         ! bus-wait org.flushd.Flush1 0 2>/dev/null || fail "org.flushd.Flush1 still owned" || return
 }
 
+# kselftests_exit EXIT: every kselftest in the image exits EXIT.
+kselftests_exit() {
+        for t in "$LIBEXEC"/kselftests/*; do
+                [ -x "$t" ] || continue
+                test_kselftest "$t" "$1" || return
+        done
+}
+
+# test_unsupported unsupported|absent|disabled: where the kernel cannot
+# serve the series' calls, the kselftest skips as a whole and wb-direct in
+# that mode (EOPNOTSUPP, ENOTTY without the ioctls, EOPNOTSUPP but for
+# STOP when switched off) passes as root and as alice.
+test_unsupported() {
+        [ -c /dev/iommu ] || fail "/dev/iommu missing (kernel without CONFIG_IOMMUFD?)" || return
+        kselftests_exit 4 || return
+        call root / wb-direct "$1"
+        [ "$RC" -eq 0 ] || fail "as root: $(first_failure)" || return
+        call alice /A wb-direct "$1"
+        [ "$RC" -eq 0 ] || fail "as alice: $(first_failure)" || return
+}
+
+# With iommufd.cache_wb_enable=N (an administrator's off switch) this
+# kernel says "unsupported": the kselftest skips, START and IOMMU_CACHE_WB
+# are EOPNOTSUPP, to alice too (not EPERM), and STOP still works.
+# Switched back on at the end.
+test_disabled() {
+        param=/sys/module/iommufd/parameters/cache_wb_enable
+        echo N > "$param" || fail "cannot write $param" || return
+        test_unsupported disabled
+        rc=$?
+        echo Y > "$param" || fail "cannot switch $param back on" || return
+        return "$rc"
+}
+
 tests_run() {
         run_test harness-identity test_harness_identity
         run_test tracked-threads-cpus-1-3 test_tracked_threads
@@ -174,6 +209,7 @@ tests_run() {
                 [ -x "$t" ] || continue
                 run_test "kselftest-${t##*/}" test_kselftest "$t"
         done
+        run_test kselftest-skips-when-disabled test_disabled
         . "$LIBEXEC/tests-request.sh" && tests_request_run
         # shellcheck source=SCRIPTDIR/tests-admin.sh
         . "$LIBEXEC/tests-admin.sh" && tests_admin_run

@@ -18,8 +18,11 @@
  * caller gets EOPNOTSUPP too, not EPERM (and no capability audit record).
  * "absent" is for a kernel without the series' ioctls: each must fail
  * with ENOTTY, what iommufd answers to an ioctl it does not know.
+ * "disabled" is for iommufd.cache_wb_enable=N: START and IOMMU_CACHE_WB
+ * fail with EOPNOTSUPP, but STOP keeps working (ENOENT: this fd tracks
+ * nothing), so that threads tracked before the switch can still stop.
  *
- * Usage: wb-direct eperm|granted|unsupported|absent
+ * Usage: wb-direct eperm|granted|unsupported|absent|disabled
  *                                         exit 0 when every check held
  */
 #include <errno.h>
@@ -92,8 +95,11 @@ static int check_wb(int fd, int target_fd, unsigned flags, bool privileged) {
                      wb.out_nr_dirty, wb.out_nr_flushed, wb.out_nr_coalesced);
 }
 
-/* Returns the number of failed checks: every ioctl must fail with errno want. */
-static int check_unsupported(int fd, int want) {
+/*
+ * Returns the number of failed checks: every ioctl must fail with errno
+ * want, STOP with want_stop.
+ */
+static int check_unsupported(int fd, int want, int want_stop) {
         struct iommu_cache_wb wb;
         uint64_t nr = 0;
         int r, failures = 0;
@@ -102,8 +108,8 @@ static int check_unsupported(int fd, int want) {
         failures += check(r == -want, "IOMMU_CACHE_WB_TRACK START as uid %d -> %s (want %s)",
                           (int) geteuid(), r < 0 ? strerror(-r) : "success", strerror(want));
         r = track(fd, IOMMU_CACHE_WB_TRACK_STOP, &nr);
-        failures += check(r == -want, "IOMMU_CACHE_WB_TRACK STOP as uid %d -> %s (want %s)",
-                          (int) geteuid(), r < 0 ? strerror(-r) : "success", strerror(want));
+        failures += check(r == -want_stop, "IOMMU_CACHE_WB_TRACK STOP as uid %d -> %s (want %s)",
+                          (int) geteuid(), r < 0 ? strerror(-r) : "success", strerror(want_stop));
         r = cache_wb(fd, -1, 0, &wb);
         failures += check(r == -want, "IOMMU_CACHE_WB as uid %d -> %s (want %s)",
                           (int) geteuid(), r < 0 ? strerror(-r) : "success", strerror(want));
@@ -120,8 +126,9 @@ int main(int argc, char *argv[]) {
         int r, failures = 0;
 
         if (argc != 2 || (strcmp(argv[1], "eperm") && strcmp(argv[1], "granted") &&
-                          strcmp(argv[1], "unsupported") && strcmp(argv[1], "absent"))) {
-                fprintf(stderr, "Usage: wb-direct eperm|granted|unsupported|absent\n");
+                          strcmp(argv[1], "unsupported") && strcmp(argv[1], "absent") &&
+                          strcmp(argv[1], "disabled"))) {
+                fprintf(stderr, "Usage: wb-direct eperm|granted|unsupported|absent|disabled\n");
                 return 2;
         }
         privileged = !strcmp(argv[1], "granted");
@@ -132,9 +139,11 @@ int main(int argc, char *argv[]) {
                 return 1;
         }
         if (!strcmp(argv[1], "unsupported"))
-                return check_unsupported(fd, EOPNOTSUPP) ? 1 : 0;
+                return check_unsupported(fd, EOPNOTSUPP, EOPNOTSUPP) ? 1 : 0;
         if (!strcmp(argv[1], "absent"))
-                return check_unsupported(fd, ENOTTY) ? 1 : 0;
+                return check_unsupported(fd, ENOTTY, ENOTTY) ? 1 : 0;
+        if (!strcmp(argv[1], "disabled"))
+                return check_unsupported(fd, EOPNOTSUPP, ENOENT) ? 1 : 0;
 
         r = track(fd, IOMMU_CACHE_WB_TRACK_START, &nr);
         failures += check(r == 0 && nr == 1,
