@@ -100,22 +100,30 @@ static int check_wb(int fd, int target_fd, unsigned flags, bool privileged) {
  * want, STOP with want_stop.
  */
 static int check_unsupported(int fd, int want, int want_stop) {
-        struct iommu_cache_wb wb;
-        uint64_t nr = 0;
-        int r, failures = 0;
+        static const struct {
+                const char *what;
+                bool is_track;
+                unsigned op_or_flags;
+                bool is_stop;
+        } calls[] = {
+                { "IOMMU_CACHE_WB_TRACK START", true, IOMMU_CACHE_WB_TRACK_START, false },
+                { "IOMMU_CACHE_WB_TRACK STOP", true, IOMMU_CACHE_WB_TRACK_STOP, true },
+                { "IOMMU_CACHE_WB", false, 0, false },
+                { "IOMMU_CACHE_WB QUERY", false, IOMMU_CACHE_WB_QUERY, false },
+        };
+        int failures = 0;
 
-        r = track(fd, IOMMU_CACHE_WB_TRACK_START, &nr);
-        failures += check(r == -want, "IOMMU_CACHE_WB_TRACK START as uid %d -> %s (want %s)",
-                          (int) geteuid(), r < 0 ? strerror(-r) : "success", strerror(want));
-        r = track(fd, IOMMU_CACHE_WB_TRACK_STOP, &nr);
-        failures += check(r == -want_stop, "IOMMU_CACHE_WB_TRACK STOP as uid %d -> %s (want %s)",
-                          (int) geteuid(), r < 0 ? strerror(-r) : "success", strerror(want_stop));
-        r = cache_wb(fd, -1, 0, &wb);
-        failures += check(r == -want, "IOMMU_CACHE_WB as uid %d -> %s (want %s)",
-                          (int) geteuid(), r < 0 ? strerror(-r) : "success", strerror(want));
-        r = cache_wb(fd, -1, IOMMU_CACHE_WB_QUERY, &wb);
-        failures += check(r == -want, "IOMMU_CACHE_WB QUERY as uid %d -> %s (want %s)",
-                          (int) geteuid(), r < 0 ? strerror(-r) : "success", strerror(want));
+        /* In order: STOP after START. */
+        for (size_t i = 0; i < ELEMENTSOF(calls); i++) {
+                struct iommu_cache_wb wb;
+                uint64_t nr = 0;
+                int r, w = calls[i].is_stop ? want_stop : want;
+
+                r = calls[i].is_track ? track(fd, calls[i].op_or_flags, &nr) :
+                                        cache_wb(fd, -1, calls[i].op_or_flags, &wb);
+                failures += check(r == -w, "%s as uid %d -> %s (want %s)", calls[i].what, (int) geteuid(),
+                                  r < 0 ? strerror(-r) : "success", strerror(w));
+        }
         return failures;
 }
 
