@@ -104,12 +104,11 @@ static int check_unsupported(int fd, int want, int want_stop) {
                 const char *what;
                 bool is_track;
                 unsigned op_or_flags;
-                bool is_stop;
         } calls[] = {
-                { "IOMMU_CACHE_WB_TRACK START", true, IOMMU_CACHE_WB_TRACK_START, false },
-                { "IOMMU_CACHE_WB_TRACK STOP", true, IOMMU_CACHE_WB_TRACK_STOP, true },
-                { "IOMMU_CACHE_WB", false, 0, false },
-                { "IOMMU_CACHE_WB QUERY", false, IOMMU_CACHE_WB_QUERY, false },
+                { "IOMMU_CACHE_WB_TRACK START", true, IOMMU_CACHE_WB_TRACK_START },
+                { "IOMMU_CACHE_WB_TRACK STOP", true, IOMMU_CACHE_WB_TRACK_STOP },
+                { "IOMMU_CACHE_WB", false, 0 },
+                { "IOMMU_CACHE_WB QUERY", false, IOMMU_CACHE_WB_QUERY },
         };
         int failures = 0;
 
@@ -117,7 +116,8 @@ static int check_unsupported(int fd, int want, int want_stop) {
         for (size_t i = 0; i < ELEMENTSOF(calls); i++) {
                 struct iommu_cache_wb wb;
                 uint64_t nr = 0;
-                int r, w = calls[i].is_stop ? want_stop : want;
+                bool is_stop = calls[i].is_track && calls[i].op_or_flags == IOMMU_CACHE_WB_TRACK_STOP;
+                int r, w = is_stop ? want_stop : want;
 
                 r = calls[i].is_track ? track(fd, calls[i].op_or_flags, &nr) :
                                         cache_wb(fd, -1, calls[i].op_or_flags, &wb);
