@@ -128,7 +128,6 @@ static Account *old_account(const Ledger *old, const Policy *old_policy, const P
 int ledger_new(const Policy *policy, const Ledger *old, const Policy *old_policy, uint64_t now_ns,
                Ledger **ret) {
         _cleanup_(ledger_freep) Ledger *l = NULL;
-        static const QuotaLimit none = {};
 
         assert(policy);
         assert(!old || old_policy);
@@ -153,7 +152,8 @@ int ledger_new(const Policy *policy, const Ledger *old, const Policy *old_policy
                 l->sections[l->n_sections] = a;
         }
         l->global = old ? account_ref(old->global)
-                        : account_new("", &policy->global, &policy->global_time, &none, now_ns);
+                        : account_new("", &policy->global, &policy->global_time,
+                                      &policy->global_user, now_ns);
         if (!l->global)
                 return -ENOMEM;
 
@@ -166,7 +166,8 @@ int ledger_new(const Policy *policy, const Ledger *old, const Policy *old_policy
                                 account_relimit(l->sections[i], &s->limit, &s->time_limit, &s->user_limit,
                                                 now_ns);
                 }
-                account_relimit(l->global, &policy->global, &policy->global_time, &none, now_ns);
+                account_relimit(l->global, &policy->global, &policy->global_time, &policy->global_user,
+                                now_ns);
         }
 
         *ret = TAKE_PTR(l);

@@ -70,6 +70,8 @@ typedef enum Key {
         KEY_FLUSH_TIME,
         KEY_GLOBAL_RATE,
         KEY_GLOBAL_BURST,
+        KEY_GLOBAL_RATE_PER_USER,
+        KEY_GLOBAL_BURST_PER_USER,
         KEY_GLOBAL_FLUSH_TIME,
         KEY_USERS,
         KEY_GROUPS,
@@ -98,6 +100,8 @@ static const struct {
         { "FlushTime",    KEY_FLUSH_TIME,     1u << SECTION_CGROUP | 1u << SECTION_DEFAULT },
         { "GlobalRate",   KEY_GLOBAL_RATE,    1u << SECTION_DAEMON },
         { "GlobalBurst",  KEY_GLOBAL_BURST,   1u << SECTION_DAEMON },
+        { "GlobalRatePerUser",  KEY_GLOBAL_RATE_PER_USER,  1u << SECTION_DAEMON },
+        { "GlobalBurstPerUser", KEY_GLOBAL_BURST_PER_USER, 1u << SECTION_DAEMON },
         { "GlobalFlushTime", KEY_GLOBAL_FLUSH_TIME, 1u << SECTION_DAEMON },
         { "Users",        KEY_USERS,          1u << SECTION_CGROUP | 1u << SECTION_DEFAULT },
         { "Groups",       KEY_GROUPS,         1u << SECTION_CGROUP | 1u << SECTION_DEFAULT },
@@ -111,7 +115,8 @@ static const char *key_name(Key key) {
         return "";
 }
 
-/* An explicit Burst=, BurstPerUser= or GlobalBurst=: line 0 if never set. */
+/* An explicit Burst=, BurstPerUser=, GlobalBurst= or GlobalBurstPerUser=:
+ * line 0 if never set. */
 typedef struct BurstKey {
         uint64_t value;
         unsigned line;
@@ -137,6 +142,7 @@ typedef struct ParseContext {
         SectionState *states;           /* parallel to policy->sections */
         size_t n_alloc;
         BurstKey global_burst;
+        BurstKey global_user_burst;
         bool failed;
         PolicyError *error;
 
@@ -158,7 +164,7 @@ typedef struct ParseContext {
         size_t index;                   /* in policy->sections; not for [Daemon] */
         unsigned key_line[_KEY_MAX];    /* where each key of this section was set in this file */
         QuotaLimit *limit;              /* the limit Rate=/Burst= of this section set */
-        QuotaLimit *user_limit;         /* RatePerUser=/BurstPerUser=; NULL in [Daemon] */
+        QuotaLimit *user_limit;         /* RatePerUser=/BurstPerUser= or their Global forms */
         QuotaLimit *time_limit;         /* FlushTime= or GlobalFlushTime= */
         BurstKey *burst;
         BurstKey *user_burst;
@@ -362,6 +368,8 @@ static void section_close(ParseContext *c) {
                 break;
         case SECTION_DAEMON:
                 burst_check(c, c->limit, c->burst, KEY_GLOBAL_BURST, KEY_GLOBAL_RATE);
+                burst_check(c, c->user_limit, c->user_burst, KEY_GLOBAL_BURST_PER_USER,
+                            KEY_GLOBAL_RATE_PER_USER);
                 break;
         }
         c->kind = SECTION_NONE;
@@ -422,10 +430,10 @@ static int section_open(ParseContext *c, const char *name) {
                 c->daemon_line = c->line;
                 c->kind = SECTION_DAEMON;
                 c->limit = &c->policy->global;
-                c->user_limit = NULL;
+                c->user_limit = &c->policy->global_user;
                 c->time_limit = &c->policy->global_time;
                 c->burst = &c->global_burst;
-                c->user_burst = NULL;
+                c->user_burst = &c->global_user_burst;
                 return 0;
         }
         if (strcmp(name, "Default") == 0) {
@@ -717,7 +725,9 @@ static int handle_value(ParseContext *c, Key key, const char *name, const char *
         case KEY_RATE:
         case KEY_GLOBAL_RATE:
         case KEY_RATE_PER_USER:
-                if (parse_rate(value, key == KEY_RATE_PER_USER ? c->user_limit : c->limit) < 0)
+        case KEY_GLOBAL_RATE_PER_USER:
+                if (parse_rate(value, key == KEY_RATE_PER_USER || key == KEY_GLOBAL_RATE_PER_USER ?
+                               c->user_limit : c->limit) < 0)
                         return parse_error(c, c->line, name, "invalid rate %s=%s (use N/s, N/min, N/h with "
                                            "1 <= N <= %llu, or unlimited)", name, value,
                                            (unsigned long long) QUOTA_TOKENS_MAX);
@@ -734,11 +744,13 @@ static int handle_value(ParseContext *c, Key key, const char *name, const char *
         case KEY_BURST:
         case KEY_GLOBAL_BURST:
         case KEY_BURST_PER_USER:
+        case KEY_GLOBAL_BURST_PER_USER:
                 r = parse_uint(value, QUOTA_BURST_MAX, &u);
                 if (r < 0 || u == 0)
                         return parse_error(c, c->line, name, "invalid %s=%s (an integer from 1 to %llu)",
                                            name, value, (unsigned long long) QUOTA_BURST_MAX);
-                burst = key == KEY_BURST_PER_USER ? c->user_burst : c->burst;
+                burst = key == KEY_BURST_PER_USER || key == KEY_GLOBAL_BURST_PER_USER ?
+                        c->user_burst : c->burst;
                 *burst = (BurstKey) { .value = u, .line = c->line };
                 return 0;
 
@@ -898,6 +910,7 @@ static int policy_finish(ParseContext *c) {
         int r;
 
         burst_finish(&p->global, &c->global_burst);
+        burst_finish(&p->global_user, &c->global_user_burst);
         for (size_t i = 0; i < p->n_sections; i++) {
                 PolicySection *s = &p->sections[i];
                 SectionState *st = &c->states[i];

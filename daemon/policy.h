@@ -78,6 +78,7 @@ typedef struct Policy {
         PolicySection *sections;        /* [POLICY_DEFAULT] then [Cgroup] in file order */
         size_t n_sections;
         QuotaLimit global;              /* [Daemon] GlobalRate=/GlobalBurst= */
+        QuotaLimit global_user;         /* [Daemon] GlobalRatePerUser=/GlobalBurstPerUser= */
         QuotaLimit global_time;         /* [Daemon] GlobalFlushTime= */
         StrIndex by_path;               /* Path= -> section index */
         StrIndex by_label;              /* label -> section index */

@@ -91,6 +91,41 @@ START_TEST(test_per_user_split) {
 }
 END_TEST
 
+static const char *const global_split =
+        "[Daemon]\nGlobalRate=10/s\nGlobalBurst=10\nGlobalRatePerUser=5/s\nGlobalBurstPerUser=4\n"
+        "[Default]\nAllow=yes\n";
+
+START_TEST(test_global_per_user_split) {
+        _cleanup_(policy_freep) Policy *p = policy_from(global_split);
+        _cleanup_(ledger_freep) Ledger *l = NULL;
+        uint64_t t = T0 + 10 * NS;
+        Account *owner;
+        PolicyMatch m;
+        Charge c;
+
+        ck_assert_int_eq(ledger_new(p, NULL, NULL, T0, &l), 0);
+        policy_match(p, "/user.slice", &m);
+        /* bob's flood stops at his global share (burst 4) ... */
+        for (int i = 0; i < 4; i++) {
+                ck_assert_int_eq(charge(l, p, "/user.slice", 1001, 1, t, &c), 0);
+                settle(&c, 0, 0, t);
+        }
+        ck_assert_int_eq(ledger_charge(l, &m, 1001, 1, t, &c, &owner, NULL), QUOTA_E_EXCEEDED);
+        ck_assert_ptr_eq(owner, l->global);
+        /* ... so alice still gets hers; the machine-wide bucket is the last guard */
+        for (int i = 0; i < 4; i++) {
+                ck_assert_int_eq(charge(l, p, "/user.slice", 1000, 1, t, &c), 0);
+                settle(&c, 0, 0, t);
+        }
+        ck_assert_int_eq(quota_bucket_tokens(&l->global->rate, t), 2);
+        ck_assert_uint_eq(l->global->n_users, 2);
+        ck_assert_int_eq(charge(l, p, "/user.slice", 1002, 2, t, &c), 0);
+        settle(&c, 0, 0, t);
+        ck_assert_int_eq(ledger_charge(l, &m, 1003, 1, t, &c, &owner, NULL), QUOTA_E_EXCEEDED);
+        ck_assert_ptr_eq(owner, l->global);
+}
+END_TEST
+
 START_TEST(test_user_overflow_shares_one_bucket) {
         _cleanup_(policy_freep) Policy *p = policy_from(two_users);
         _cleanup_(ledger_freep) Ledger *l = NULL;
@@ -250,6 +285,45 @@ static void damage(const char *path, off_t offset, const char *bytes, size_t n) 
         close(fd);
 }
 
+START_TEST(test_state_keeps_global_user_share) {
+        _cleanup_(policy_freep) Policy *p = policy_from(global_split);
+        _cleanup_free_ char *path = state_path();
+        uint64_t t = T0 + 10 * NS;
+
+        for (int round = 0; round < 2; round++) {
+                _cleanup_(ledger_freep) Ledger *l = NULL;
+                _cleanup_(state_freep) State *s = NULL;
+                UserBucket *u;
+                size_t restored;
+                Charge c;
+                int e;
+
+                ck_assert_int_eq(ledger_new(p, NULL, NULL, T0, &l), 0);
+                ck_assert_int_eq(state_open(path, &s, &restored), 0);
+                ck_assert_int_eq(state_adopt(s, l, t), 0);
+                if (round == 0) {
+                        ck_assert_uint_eq(restored, 0);
+                        ck_assert_int_eq(charge(l, p, "/user.slice", 1001, 3, t, &c), 0);
+                        for (size_t k = 0; k < c.n; k++) {
+                                state_sync_account(s, c.accounts[k]);
+                                if (c.users[k])
+                                        ck_assert_int_eq(state_sync_user(s, c.accounts[k], c.users[k]), 0);
+                        }
+                        settle(&c, 0, 0, t);
+                        continue;       /* no orderly save, as after kill -9 */
+                }
+                /* the restart finds bob's global share as he left it, not refilled */
+                ck_assert_uint_gt(restored, 0);
+                ck_assert_int_eq(quota_bucket_tokens(&l->global->rate, t), 7);
+                ck_assert_uint_eq(l->global->n_users, 1);
+                u = account_user_bucket(l->global, 1001, t, &e);
+                ck_assert_ptr_nonnull(u);
+                ck_assert_int_eq(quota_bucket_tokens(&u->bucket, t), 1);
+        }
+        unlink(path);
+}
+END_TEST
+
 START_TEST(test_state_corrupt_starts_empty) {
         _cleanup_(policy_freep) Policy *p = policy_from(two_users);
         _cleanup_free_ char *path = state_path();
@@ -293,12 +367,14 @@ Suite *ledger_suite(void) {
 
         tcase_add_test(tc, test_starts_empty_and_fills);
         tcase_add_test(tc, test_per_user_split);
+        tcase_add_test(tc, test_global_per_user_split);
         tcase_add_test(tc, test_user_overflow_shares_one_bucket);
         tcase_add_test(tc, test_hierarchy_and_time_budget);
         tcase_add_test(tc, test_all_cpus_refund);
         tcase_add_test(tc, test_reload_carries_surviving_labels);
         suite_add_tcase(s, tc);
         tcase_add_test(ts, test_state_survives_restart);
+        tcase_add_test(ts, test_state_keeps_global_user_share);
         tcase_add_test(ts, test_state_corrupt_starts_empty);
         tcase_add_test(ts, test_state_torn_record_is_empty);
         suite_add_tcase(s, ts);

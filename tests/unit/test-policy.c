@@ -110,6 +110,7 @@ static const struct {
         { "bad-burst-text.conf",        3, "invalid Burst=5x " },
         { "bad-burst-no-rate.conf",     3, "a burst needs a rate limit (Rate= is unset or unlimited)" },
         { "bad-global-burst-no-rate.conf", 2, "(GlobalRate= is unset or unlimited)" },
+        { "bad-global-burst-per-user-no-rate.conf", 2, "(GlobalRatePerUser= is unset or unlimited)" },
         { "bad-bool.conf",              2, "invalid boolean Allow=maybe" },
         /* inih takes ':' like '=' */
         { "bad-colon.conf",             2, "':' after key Allow; write KEY=VALUE" },
@@ -159,6 +160,7 @@ static const struct {
         { "bad-colon-path.conf",        "Path" },
         { "bad-burst-no-rate.conf",     "Burst" },
         { "bad-global-burst-no-rate.conf", "GlobalBurst" },
+        { "bad-global-burst-per-user-no-rate.conf", "GlobalBurstPerUser" },
         { "bad-users-unknown.conf",     "Users" },
         { "bad-groups-unknown.conf",    "Groups" },
         { "bad-dup-path.conf",          "Path" },
@@ -315,11 +317,14 @@ START_TEST(test_good_full) {
         ck_assert_uint_eq(p->global.tokens, 500);
         ck_assert_uint_eq(p->global.period_ns, NS);
         ck_assert_uint_eq(p->global.burst, 50);
+        ck_assert_uint_eq(p->global_user.tokens, 200);
+        ck_assert_uint_eq(p->global_user.period_ns, NS);
+        ck_assert_uint_eq(p->global_user.burst, 30);
 
         d = policy_section(p, POLICY_DEFAULT);
         ck_assert_ptr_null(d->label);
         ck_assert_ptr_null(d->path);
-        ck_assert_uint_eq(d->line, 7);
+        ck_assert_uint_eq(d->line, 9);
         ck_assert(d->allow);
         ck_assert(!d->allow_all_cpus);
         ck_assert_uint_eq(d->limit.tokens, 10);
@@ -329,7 +334,7 @@ START_TEST(test_good_full) {
         s = find(p, "system");
         ck_assert_str_eq(s->path, "/system.slice");
         ck_assert_uint_eq(s->depth, 1);
-        ck_assert_uint_eq(s->line, 12);
+        ck_assert_uint_eq(s->line, 14);
         ck_assert(!s->allow);
         ck_assert_uint_eq(s->limit.tokens, 1000);
         ck_assert_uint_eq(s->limit.burst, 100);
@@ -360,6 +365,7 @@ START_TEST(test_good_empty) {
         ck_assert(!d->allow_all_cpus);
         ck_assert(quota_limit_is_unlimited(&d->limit));
         ck_assert(quota_limit_is_unlimited(&p->global));
+        ck_assert(quota_limit_is_unlimited(&p->global_user));
 }
 END_TEST
 

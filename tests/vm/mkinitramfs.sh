@@ -93,6 +93,7 @@ install_file "$here/guest/flushd-request.conf" etc/flushd/request.conf 0644
 install_file "$here/guest/tests-admin.sh" usr/libexec/flushd-vm/tests-admin.sh 0644
 install_file "$here/guest/flushd-admin.conf" etc/flushd/admin.conf 0644
 install_file "$here/guest/flushd-peruser.conf" etc/flushd/peruser.conf 0644
+install_file "$here/guest/flushd-globaluser.conf" etc/flushd/globaluser.conf 0644
 # Bench mode (make bench): its steps, policy and the bus floor's bus policy.
 install_file "$here/guest/bench.sh" usr/libexec/flushd-vm/bench.sh 0644
 install_file "$here/guest/flushd-bench.conf" etc/flushd/bench.conf 0644

@@ -7,10 +7,11 @@
 # second user's in-quota requests are all granted within their timeout;
 # hold 200 processes in 50 sibling cgroups of a delegated subtree to that
 # subtree's Rate × time + Burst; keep bucket levels across kill -9 and a
-# restart; split [Default] per user (RatePerUser=/BurstPerUser=).
+# restart; split [Default] per user (RatePerUser=/BurstPerUser=) and the
+# global limit too (GlobalRatePerUser=/GlobalBurstPerUser=).
 #
-# The cases run flushd with their own policies (request.conf, peruser.conf
-# from tests/vm/guest/flushd-*.conf), started as /init starts it (stderr
+# The cases run flushd with their own policies (request.conf, peruser.conf,
+# globaluser.conf from tests/vm/guest/flushd-*.conf), started as /init starts it (stderr
 # appended to /run/flushd.log, FLUSHD_PID updated), and the last case
 # restores check.conf so tests.sh's daemon-alive and daemon-shutdown still
 # see the daemon /init would have. A case that finds flushd dead (a previous
@@ -337,10 +338,15 @@ test_restart_levels() {
 # get at most BurstPerUser + floor(RatePerUser × her window) + 1; then carol
 # asks BurstPerUser times in a row and must get every one. Without a split
 # alice would take the section's 10 + 10/s and throttle carol.
-test_per_user_default() {
-        conf=/etc/flushd/peruser.conf
-        bpu=$(conf_get "$conf" Default BurstPerUser)
-        rpu=$(per_second "$(conf_get "$conf" Default RatePerUser)")
+#
+# per_user_share CONF SECTION KEY_PREFIX: that check for the split that
+# CONF's SECTION sets with KEY_PREFIX{Rate,Burst}PerUser=.
+per_user_share() {
+        conf=$1
+        bpu=$(conf_get "$conf" "$2" "${3}BurstPerUser")
+        rpu=$(per_second "$(conf_get "$conf" "$2" "${3}RatePerUser")")
+        [ -n "$bpu" ] && [ "$rpu" != 0 ] || fail "$conf sets no ${3}RatePerUser= and ${3}BurstPerUser= in [$2]" ||
+                return
         flushd_stop
         rm -f /run/flushd/peruser.state
         flushd_start --config="$conf" ${REQ_STATE_ARG:+--state-file=/run/flushd/peruser.state} ||
@@ -372,6 +378,17 @@ test_per_user_default() {
         verdict
 }
 
+test_per_user_default() {
+        per_user_share /etc/flushd/peruser.conf Default ""
+}
+
+# The same for the machine-wide limit (globaluser.conf): [Daemon]
+# GlobalRate=10/s GlobalBurst=10 GlobalRatePerUser=2/s GlobalBurstPerUser=4
+# over an unlimited [Default], so only the global split can throttle alice.
+test_per_user_global() {
+        per_user_share /etc/flushd/globaluser.conf Daemon Global
+}
+
 # Back to the daemon /init started: check.conf, no state-file argument.
 test_request_restore() {
         flushd_stop
@@ -385,5 +402,6 @@ tests_request_run() {
         run_test subtree-200-procs test_subtree_swarm
         run_test restart-keeps-levels test_restart_levels
         run_test per-user-default test_per_user_default
+        run_test per-user-global test_per_user_global
         run_test request-restore test_request_restore
 }
