@@ -10,7 +10,12 @@
 set -eu
 
 userspace="gcc make pkg-config libsystemd-dev libcap-ng-dev libseccomp-dev libinih-dev check dbus-daemon mandoc man-db"
-kernel="linux-source-6.12 bc bison flex libelf-dev libssl-dev xz-utils cpio kmod perl python3-ply python3-git"
+# The kernel source is pinned: the patch series, the uapi header generated
+# from it (include/linux/iommufd.h, make uapi-check) and the figures in
+# kernel/ are for this version, and bookworm-security keeps its old
+# versions while it publishes newer ones.
+kernel_source_version=6.12.117-1~deb12u1
+kernel="linux-source-6.12=$kernel_source_version bc bison flex libelf-dev libssl-dev xz-utils cpio kmod perl python3-ply python3-git"
 vm="qemu-system-x86 busybox-static dbus"
 # make deb and make package-check: debian/control's Build-Depends (beyond
 # userspace), the package tools, and what the checks run: lintian,
@@ -33,14 +38,19 @@ for group in "$@"; do
 	esac
 done
 
+# NAME=VERSION wants that version exactly.
 missing=
 for p in $pkgs; do
-	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-	[ "$status" = installed ] || missing="$missing $p"
+	name=${p%%=*}
+	status=$(dpkg-query -W -f='${db:Status-Status} ${Version}' "$name" 2>/dev/null || true)
+	case "$p" in
+	*=*) [ "$status" = "installed ${p#*=}" ] || missing="$missing $p" ;;
+	*) [ "${status%% *}" = installed ] || missing="$missing $p" ;;
+	esac
 done
 [ -z "$missing" ] && exit 0
 
-line="apt-get install -y --no-install-recommends$missing"
+line="apt-get install -y --no-install-recommends --allow-downgrades$missing"
 if [ "$(id -u)" -ne 0 ] || [ -n "${FAKEROOTKEY:-}" ]; then
 	echo "flushd: missing packages:$missing" >&2
 	echo "flushd: run as root:  apt-get update && $line" >&2
@@ -52,4 +62,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # dpkg's progress goes to stdout; errors still reach stderr.
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+apt-get install -y -qq --no-install-recommends --allow-downgrades $missing >/dev/null
