@@ -54,6 +54,7 @@ static void *worker_main(void *userdata) {
         for (;;) {
                 WorkerJob *job;
                 ListHead *n;
+                bool first;
 
                 while (!p->stopping && list_empty(&p->todo))
                         pthread_cond_wait(&p->wake, &p->lock);
@@ -65,13 +66,20 @@ static void *worker_main(void *userdata) {
 
                 job = LIST_ENTRY(n, WorkerJob, node);
                 job->outcome = p->backend(p->backend_data, job->fd, job->flags, &job->result);
+                job->fd = safe_close(job->fd);
 
                 pthread_mutex_lock(&p->lock);
-                /* Only the first finished job wakes the loop; it takes the
-                 * whole list. An eventfd write of 1 cannot fail short of a bug. */
-                if (list_empty(&p->done))
-                        (void) !write(p->eventfd, &one, sizeof(one));
+                first = list_empty(&p->done);
                 list_append(&p->done, &job->node);
+                if (first) {
+                        /* Only the first finished job wakes the loop; it
+                         * takes the whole list. Unlocked, so that the loop
+                         * does not wake into a held mutex. An eventfd
+                         * write of 1 cannot fail short of a bug. */
+                        pthread_mutex_unlock(&p->lock);
+                        (void) !write(p->eventfd, &one, sizeof(one));
+                        pthread_mutex_lock(&p->lock);
+                }
         }
         pthread_mutex_unlock(&p->lock);
         return NULL;
@@ -93,12 +101,12 @@ static void pool_hand_back(WorkerPool *p, ListHead *jobs) {
 static int on_eventfd(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         WorkerPool *p = userdata;
         ListHead done;
-        uint64_t n;
 
-        (void) !read(fd, &n, sizeof(n));
-
-        /* Take the whole list, then run the callbacks unlocked: they may
-         * submit new jobs. */
+        /* The eventfd is edge-triggered: every write is a new event, so its
+         * counter is never read back (it cannot reach 2^64 - 1 in any
+         * daemon's life), which saves a read per finished job. Take the
+         * whole list, then run the callbacks unlocked: they may submit new
+         * jobs. */
         list_init(&done);
         pthread_mutex_lock(&p->lock);
         if (!list_empty(&p->done)) {
@@ -140,7 +148,7 @@ int worker_pool_new(sd_event *event, unsigned n, WorkerBackend backend, void *ba
         p->eventfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (p->eventfd < 0)
                 return -errno;
-        r = sd_event_add_io(event, &p->source, p->eventfd, EPOLLIN, on_eventfd, p);
+        r = sd_event_add_io(event, &p->source, p->eventfd, EPOLLIN | EPOLLET, on_eventfd, p);
         if (r < 0)
                 return r;
         r = sd_event_source_set_priority(p->source, WORKER_DONE_PRIORITY);
@@ -197,8 +205,9 @@ void worker_pool_submit(WorkerPool *p, WorkerJob *job) {
         p->n_busy++;
         pthread_mutex_lock(&p->lock);
         list_append(&p->todo, &job->node);
-        pthread_cond_signal(&p->wake);
         pthread_mutex_unlock(&p->lock);
+        /* After the unlock, so the woken thread does not block on the mutex. */
+        pthread_cond_signal(&p->wake);
 }
 
 bool worker_pool_finished(WorkerPool *p) {

@@ -17,9 +17,11 @@ typedef int (*WorkerBackend)(void *backend_data, int fd, KernelFlags flags, Kern
 
 /* One write-back. The loop fills fd and flags, the worker outcome and
  * result; the job is embedded in its owner, which keeps it alive until
- * on_done has been called for it. */
+ * on_done has been called for it. A submitted job owns its fd: the worker
+ * closes it once the backend is done with it (off the loop) and leaves
+ * -EBADF; a job no worker took comes back with it still open. */
 typedef struct WorkerJob {
-        int fd;                         /* owned by the job's owner; the worker only uses it */
+        int fd;
         KernelFlags flags;
         int outcome;                    /* 0, a KERNEL_E_* outcome or a negative errno */
         KernelResult result;
