@@ -159,12 +159,15 @@ int kernel_write_back(Kernel *k, int target_fd, KernelFlags flags, KernelResult 
                 kflags |= IOMMU_CACHE_WB_ALL_CPUS;
         if (flags & KERNEL_WB_NO_INVALIDATE)
                 kflags |= IOMMU_CACHE_WB_NO_INVALIDATE;
+        if (flags & KERNEL_WB_QUERY)
+                kflags |= IOMMU_CACHE_WB_QUERY;
 
         r = kernel_ioctl(k, target_fd, kflags, &cmd);
         if (r != 0)
                 return r;
 
         *ret = (KernelResult) {
+                .dirty = cmd.out_nr_dirty,
                 .flushed = cmd.out_nr_flushed,
                 .coalesced = cmd.out_nr_coalesced,
                 .nsec = cmd.out_total_ns,

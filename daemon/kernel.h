@@ -19,9 +19,11 @@ enum {
 typedef enum KernelFlags {
         KERNEL_WB_ALL_CPUS      = 1 << 0,
         KERNEL_WB_NO_INVALIDATE = 1 << 1,
+        KERNEL_WB_QUERY         = 1 << 2,       /* write back nothing: count the dirty CPUs */
 } KernelFlags;
 
 typedef struct KernelResult {
+        uint32_t dirty;                 /* CPUs selected (with QUERY: that would be) */
         uint32_t flushed;
         uint32_t coalesced;
         uint64_t nsec;

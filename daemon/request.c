@@ -344,6 +344,35 @@ static void request_admin(Request *req) {
         req->state = REQUEST_WAITING_AUTH;
 }
 
+static void request_complete(Request *req);
+
+/*
+ * The kernel's QUERY, run on the loop: it selects the target's dirty CPUs
+ * under a short lock and writes back nothing, so it waits for no IPI and
+ * no CPU. A target with nothing dirty is then answered here, without a
+ * worker or a duplicate fd: it is as clean as a write-back issued at the
+ * same instant would have found it, and the stores a reply covers came
+ * before the call. So is a target the kernel refuses (not an iommufd, no
+ * support): the write-back would be refused alike. True if answered; an
+ * errno (say ENOMEM) leaves the write-back to a worker, which reports its own.
+ */
+static bool request_try_clean(Request *req) {
+        Manager *m = req->manager;
+        WorkerJob *job = &req->job;
+
+        if (job->flags & KERNEL_WB_ALL_CPUS)
+                return false;
+        if (worker_pool_busy(m->workers) == 0)
+                manager_kernel_retry(m);
+        job->outcome = m->backend(m->backend_data, req->message_fd, job->flags | KERNEL_WB_QUERY, &job->result);
+        if (job->outcome < 0 || (job->outcome == 0 && job->result.dirty > 0))
+                return false;
+        job->result.flushed = 0;
+        job->result.coalesced = 0;
+        request_complete(req);
+        return true;
+}
+
 /* The connection's identity is settled: identify, decide, charge, queue. */
 static void request_admit(Request *req) {
         Manager *m = req->manager;
@@ -423,6 +452,8 @@ static void request_admit(Request *req) {
         }
         manager_sync_charge(m, &req->charge);
         req->decider = account_ref(decider);
+        if (request_try_clean(req))
+                return;
 
         /* Our own fd for the worker: the message's may go with it. */
         req->job.fd = fcntl(req->message_fd, F_DUPFD_CLOEXEC, 3);
@@ -525,13 +556,14 @@ void request_on_peer_gone(Peer *p, void *userdata) {
         }
 }
 
-void request_on_job_done(WorkerJob *job, void *userdata) {
-        Request *req = LIST_ENTRY(job, Request, job);
+/* Settles, counts and answers a write-back that has run (on a worker or,
+ * for a clean target, as a query on the loop), then frees it. */
+static void request_complete(Request *req) {
         Manager *m = req->manager;
-        const KernelResult *res = &job->result;
+        const KernelResult *res = &req->job.result;
         uint64_t refund = 0, now = manager_now();
         Account *a = req->decider;
-        int r = job->outcome;
+        int r = req->job.outcome;
 
         req->state = REQUEST_QUEUED;    /* out of the worker; request_free() may run */
 
@@ -583,6 +615,10 @@ void request_on_job_done(WorkerJob *job, void *userdata) {
                 dispatch(m);
         else if (worker_pool_busy(m->workers) == 0)
                 (void) sd_event_exit(m->event, 0);
+}
+
+void request_on_job_done(WorkerJob *job, void *userdata) {
+        request_complete(LIST_ENTRY(job, Request, job));
 }
 
 void request_stop_all(Manager *m) {

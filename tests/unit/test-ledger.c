@@ -221,26 +221,31 @@ static char *state_path(void) {
         return path;
 }
 
+/* A granted charge of uid in /user.slice, written to the state as the daemon does. */
+static void charge_synced(Ledger *l, State *s, const Policy *p, uid_t uid, uint64_t tokens, uint64_t t) {
+        Charge c;
+
+        ck_assert_int_eq(charge(l, p, "/user.slice", uid, tokens, t, &c), 0);
+        for (size_t k = 0; k < c.n; k++) {
+                state_sync_account(s, c.accounts[k]);
+                if (c.users[k])
+                        ck_assert_int_eq(state_sync_user(s, c.accounts[k], c.users[k]), 0);
+        }
+        settle(&c, 0, 0, t);
+}
+
 /* One run of the daemon, started at start: ledger from policy, state from
  * path, n charges at t. */
 static void run_from(uint64_t start, const Policy *p, const char *path, int n, uint64_t t, size_t *restored,
                      int64_t *ret_tokens, int64_t *ret_user_tokens) {
         _cleanup_(ledger_freep) Ledger *l = NULL;
         _cleanup_(state_freep) State *s = NULL;
-        Charge c;
 
         ck_assert_int_eq(ledger_new(p, NULL, NULL, start, &l), 0);
         ck_assert_int_eq(state_open(path, &s, restored), 0);
         ck_assert_int_eq(state_adopt(s, l, t), 0);
-        for (int i = 0; i < n; i++) {
-                ck_assert_int_eq(charge(l, p, "/user.slice", 1000, 1, t, &c), 0);
-                for (size_t k = 0; k < c.n; k++) {
-                        state_sync_account(s, c.accounts[k]);
-                        if (c.users[k])
-                                ck_assert_int_eq(state_sync_user(s, c.accounts[k], c.users[k]), 0);
-                }
-                settle(&c, 0, 0, t);
-        }
+        for (int i = 0; i < n; i++)
+                charge_synced(l, s, p, 1000, 1, t);
         *ret_tokens = quota_bucket_tokens(&l->sections[POLICY_DEFAULT]->rate, t);
         *ret_user_tokens = 0;
         if (l->sections[POLICY_DEFAULT]->n_users > 0) {
@@ -295,7 +300,6 @@ START_TEST(test_state_keeps_global_user_share) {
                 _cleanup_(state_freep) State *s = NULL;
                 UserBucket *u;
                 size_t restored;
-                Charge c;
                 int e;
 
                 ck_assert_int_eq(ledger_new(p, NULL, NULL, T0, &l), 0);
@@ -303,13 +307,7 @@ START_TEST(test_state_keeps_global_user_share) {
                 ck_assert_int_eq(state_adopt(s, l, t), 0);
                 if (round == 0) {
                         ck_assert_uint_eq(restored, 0);
-                        ck_assert_int_eq(charge(l, p, "/user.slice", 1001, 3, t, &c), 0);
-                        for (size_t k = 0; k < c.n; k++) {
-                                state_sync_account(s, c.accounts[k]);
-                                if (c.users[k])
-                                        ck_assert_int_eq(state_sync_user(s, c.accounts[k], c.users[k]), 0);
-                        }
-                        settle(&c, 0, 0, t);
+                        charge_synced(l, s, p, 1001, 3, t);
                         continue;       /* no orderly save, as after kill -9 */
                 }
                 /* the restart finds bob's global share as he left it, not refilled */

@@ -8,7 +8,9 @@
  * write-back backend is fake_write_back() below, a test double that never
  * touches a kernel. It answers at once for a memfd, blocks until the test
  * opens its gate for a pipe (a "slow write-back"), and says "not an
- * iommufd" for a socket. It records the order in which fds reach it.
+ * iommufd" for a socket. It records the order in which fds reach it for a
+ * write-back. Its QUERY (which the daemon runs on its loop first) finds a
+ * character device (/dev/null) clean and every other target dirty.
  *
  * The callers are plain sd-bus connections of this process: each is its
  * own peer to the daemon, with this process's uid and cgroup.
@@ -56,6 +58,10 @@ static int fake_write_back(void *data, int fd, KernelFlags flags, KernelResult *
                 return -errno;
         if (S_ISSOCK(st.st_mode))
                 return KERNEL_E_INVALID_FD;
+        if (flags & KERNEL_WB_QUERY) {
+                *ret = (KernelResult) { .dirty = S_ISCHR(st.st_mode) ? 0 : 1, .nsec = 10 };
+                return 0;
+        }
         pthread_mutex_lock(&k->lock);
         if (k->n < ELEMENTSOF(k->order))
                 k->order[k->n++] = st.st_ino;
@@ -326,6 +332,55 @@ START_TEST(test_slow_write_back_does_not_block) {
         ck_assert_str_eq(slow_call.error, "");
         sd_bus_slot_unref(slow_call.slot);
         sd_bus_slot_unref(fast_call.slot);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        harness_stop(&h);
+}
+END_TEST
+
+/* A clean target is answered on the loop, by the query alone: at once
+ * while the only worker is held by a slow write-back, with nothing
+ * written back, counted as granted, and it never reaches a worker. */
+START_TEST(test_clean_target_needs_no_worker) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *a = NULL, *b = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_close_ int clean = -EBADF;
+        uint32_t flushed = 99, coalesced = 99;
+        uint64_t nsec = 0, granted = 0;
+        Call slow_call;
+        int pipefd[2];
+        Harness h;
+
+        harness_start(&h, open_policy, 1);
+        a = client(&h);
+        b = client(&h);
+        ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);
+        clean = open("/dev/null", O_RDWR | O_CLOEXEC);
+        ck_assert_int_ge(clean, 0);
+
+        flush_async(a, pipefd[0], &slow_call);
+        ck_assert_int_ge(sd_bus_flush(a), 0);
+        for (int i = 0; i < 200 && h.kernel.n == 0; i++)
+                usleep(10000);
+        ck_assert_uint_eq(h.kernel.n, 1);       /* the worker is held */
+
+        ck_assert_int_ge(sd_bus_call_method(b, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE, "Flush",
+                                            &error, &reply, "ht", clean, UINT64_C(0)), 0);
+        ck_assert_int_ge(sd_bus_message_read(reply, "uut", &flushed, &coalesced, &nsec), 0);
+        ck_assert_uint_eq(flushed, 0);
+        ck_assert_uint_eq(coalesced, 0);
+        ck_assert_uint_eq(nsec, 10);            /* the query's own time */
+        ck_assert(!slow_call.done);
+        ck_assert_uint_eq(h.kernel.n, 1);       /* no write-back ran for it */
+        ck_assert_int_ge(sd_bus_get_property_trivial(b, FLUSH1_BUS_NAME, FLUSH1_OBJECT_PATH, FLUSH1_INTERFACE,
+                                                     "Granted", &error, 't', &granted), 0);
+        ck_assert_uint_eq(granted, 1);
+
+        gate_open(&h, 1);
+        ck_assert(pump_until((sd_bus *[]) { a }, 1, call_done, &slow_call));
+        ck_assert_str_eq(slow_call.error, "");
+        sd_bus_slot_unref(slow_call.slot);
         close(pipefd[0]);
         close(pipefd[1]);
         harness_stop(&h);
@@ -1151,6 +1206,7 @@ Suite *request_suite(void) {
 
         tcase_set_timeout(tc, 120);
         tcase_add_test(tc, test_slow_write_back_does_not_block);
+        tcase_add_test(tc, test_clean_target_needs_no_worker);
         tcase_add_test(tc, test_busy_per_connection);
         tcase_add_test(tc, test_busy_overall);
         tcase_add_test(tc, test_round_robin);
