@@ -53,7 +53,14 @@ bench_sections() {      # N CLIENTS
                 runas alice /B flushd-bench connections "$2" "$FLUSHD_PID" memory.rss_sections 2>/run/bench.err ||
                         sed 's/^/    err: /' /run/bench.err
         else
-                why=$(grep -v '^$' /run/flushd-sections.log | tail -n 1)
+                # Why, for the note: still starting after the bound, or
+                # its exit status and the last line it wrote.
+                if kill -0 "$FLUSHD_PID" 2>/dev/null; then
+                        why="not on the bus after $(calc "t - s" -v t="$(uptime_s)" -v s="$t0") s"
+                else
+                        wait "$FLUSHD_PID"
+                        why="exit status $? after $(calc "t - s" -v t="$(uptime_s)" -v s="$t0") s: $(grep -v '^$' /run/flushd-sections.log | tail -n 1)"
+                fi
                 echo "FLUSHD-BENCH id=memory.rss_sections value=nan baseline=nan ratio=nan unit=KiB rounds=1 note=flushd with $n sections: refused at start: $why"
         fi
         cat /run/flushd-sections.log >> /run/flushd.log
