@@ -55,6 +55,16 @@ static int charge(Ledger *l, const Policy *p, const char *cgroup, uid_t uid, uin
         return ledger_charge(l, &m, uid, tokens, now, c, NULL, NULL);
 }
 
+/* n single-token charges of uid in /user.slice at t, each granted and settled. */
+static void grant(Ledger *l, const Policy *p, uid_t uid, int n, uint64_t t) {
+        for (int i = 0; i < n; i++) {
+                Charge c;
+
+                ck_assert_int_eq(charge(l, p, "/user.slice", uid, 1, t, &c), 0);
+                settle(&c, 0, 0, t);
+        }
+}
+
 START_TEST(test_starts_empty_and_fills) {
         _cleanup_(policy_freep) Policy *p = policy_from(two_users);
         _cleanup_(ledger_freep) Ledger *l = NULL;
@@ -75,10 +85,7 @@ START_TEST(test_per_user_split) {
 
         ck_assert_int_eq(ledger_new(p, NULL, NULL, T0, &l), 0);
         /* alice drains her share of [Default] (burst 2) ... */
-        for (int i = 0; i < 2; i++) {
-                ck_assert_int_eq(charge(l, p, "/user.slice", 1000, 1, t, &c), 0);
-                settle(&c, 0, 0, t);
-        }
+        grant(l, p, 1000, 2, t);
         ck_assert_int_eq(charge(l, p, "/user.slice", 1000, 1, t, &c), QUOTA_E_EXCEEDED);
         /* ... and carol still has hers */
         ck_assert_int_eq(charge(l, p, "/user.slice", 1002, 1, t, &c), 0);
@@ -106,17 +113,11 @@ START_TEST(test_global_per_user_split) {
         ck_assert_int_eq(ledger_new(p, NULL, NULL, T0, &l), 0);
         policy_match(p, "/user.slice", &m);
         /* bob's flood stops at his global share (burst 4) ... */
-        for (int i = 0; i < 4; i++) {
-                ck_assert_int_eq(charge(l, p, "/user.slice", 1001, 1, t, &c), 0);
-                settle(&c, 0, 0, t);
-        }
+        grant(l, p, 1001, 4, t);
         ck_assert_int_eq(ledger_charge(l, &m, 1001, 1, t, &c, &owner, NULL), QUOTA_E_EXCEEDED);
         ck_assert_ptr_eq(owner, l->global);
         /* ... so alice still gets hers; the machine-wide bucket is the last guard */
-        for (int i = 0; i < 4; i++) {
-                ck_assert_int_eq(charge(l, p, "/user.slice", 1000, 1, t, &c), 0);
-                settle(&c, 0, 0, t);
-        }
+        grant(l, p, 1000, 4, t);
         ck_assert_int_eq(quota_bucket_tokens(&l->global->rate, t), 2);
         ck_assert_uint_eq(l->global->n_users, 2);
         ck_assert_int_eq(charge(l, p, "/user.slice", 1002, 2, t, &c), 0);

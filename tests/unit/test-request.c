@@ -298,6 +298,15 @@ static void wait_queued(Harness *h, size_t n) {
         ck_assert_uint_eq(__atomic_load_n(&h->manager->queue.n_items, __ATOMIC_ACQUIRE), n);
 }
 
+/* The daemon on open_policy with n workers, two clients, and a pipe whose
+ * read end is a slow write-back's target. */
+static void start_two_clients(Harness *h, unsigned workers, sd_bus **a, sd_bus **b, int pipefd[2]) {
+        harness_start(h, open_policy, workers);
+        *a = client(h);
+        *b = client(h);
+        ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);
+}
+
 /* A write-back that blocks in a worker holds up neither another caller's
  * flush nor a property read. */
 START_TEST(test_slow_write_back_does_not_block) {
@@ -309,10 +318,7 @@ START_TEST(test_slow_write_back_does_not_block) {
         int pipefd[2];
         Harness h;
 
-        harness_start(&h, open_policy, 2);
-        a = client(&h);
-        b = client(&h);
-        ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);
+        start_two_clients(&h, 2, &a, &b, pipefd);
         fast = memfd();
 
         flush_async(a, pipefd[0], &slow_call);
@@ -352,10 +358,7 @@ START_TEST(test_clean_target_needs_no_worker) {
         int pipefd[2];
         Harness h;
 
-        harness_start(&h, open_policy, 1);
-        a = client(&h);
-        b = client(&h);
-        ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);
+        start_two_clients(&h, 1, &a, &b, pipefd);
         clean = open("/dev/null", O_RDWR | O_CLOEXEC);
         ck_assert_int_ge(clean, 0);
 
