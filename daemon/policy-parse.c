@@ -107,6 +107,12 @@ static const struct {
         { "Groups",       KEY_GROUPS,         1u << SECTION_CGROUP | 1u << SECTION_DEFAULT },
 };
 
+/* RatePerUser=, BurstPerUser= and their [Daemon] forms set c->user_limit. */
+static bool key_is_per_user(Key key) {
+        return key == KEY_RATE_PER_USER || key == KEY_BURST_PER_USER ||
+               key == KEY_GLOBAL_RATE_PER_USER || key == KEY_GLOBAL_BURST_PER_USER;
+}
+
 static const char *key_name(Key key) {
         for (size_t i = 0; i < ELEMENTSOF(keys); i++)
                 if (keys[i].key == key)
@@ -726,8 +732,7 @@ static int handle_value(ParseContext *c, Key key, const char *name, const char *
         case KEY_GLOBAL_RATE:
         case KEY_RATE_PER_USER:
         case KEY_GLOBAL_RATE_PER_USER:
-                if (parse_rate(value, key == KEY_RATE_PER_USER || key == KEY_GLOBAL_RATE_PER_USER ?
-                               c->user_limit : c->limit) < 0)
+                if (parse_rate(value, key_is_per_user(key) ? c->user_limit : c->limit) < 0)
                         return parse_error(c, c->line, name, "invalid rate %s=%s (use N/s, N/min, N/h with "
                                            "1 <= N <= %llu, or unlimited)", name, value,
                                            (unsigned long long) QUOTA_TOKENS_MAX);
@@ -749,8 +754,7 @@ static int handle_value(ParseContext *c, Key key, const char *name, const char *
                 if (r < 0 || u == 0)
                         return parse_error(c, c->line, name, "invalid %s=%s (an integer from 1 to %llu)",
                                            name, value, (unsigned long long) QUOTA_BURST_MAX);
-                burst = key == KEY_BURST_PER_USER || key == KEY_GLOBAL_BURST_PER_USER ?
-                        c->user_burst : c->burst;
+                burst = key_is_per_user(key) ? c->user_burst : c->burst;
                 *burst = (BurstKey) { .value = u, .line = c->line };
                 return 0;
 

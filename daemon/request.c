@@ -367,13 +367,12 @@ static bool request_try_clean(Request *req) {
         job->outcome = m->backend(m->backend_data, req->message_fd, job->flags | KERNEL_WB_QUERY, &job->result);
         if (job->outcome < 0 || (job->outcome == 0 && job->result.dirty > 0))
                 return false;
-        job->result.flushed = 0;
-        job->result.coalesced = 0;
-        request_complete(req);
+        request_complete(req);  /* a QUERY flushed and coalesced nothing */
         return true;
 }
 
-/* The connection's identity is settled: identify, decide, charge, queue. */
+/* The connection's identity is settled: identify, decide, charge, then
+ * answer a clean target or queue. */
 static void request_admit(Request *req) {
         Manager *m = req->manager;
         Peer *p = req->peer;

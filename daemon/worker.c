@@ -71,15 +71,14 @@ static void *worker_main(void *userdata) {
                 pthread_mutex_lock(&p->lock);
                 first = list_empty(&p->done);
                 list_append(&p->done, &job->node);
-                if (first) {
-                        /* Only the first finished job wakes the loop; it
-                         * takes the whole list. Unlocked, so that the loop
-                         * does not wake into a held mutex. An eventfd
-                         * write of 1 cannot fail short of a bug. */
-                        pthread_mutex_unlock(&p->lock);
+                pthread_mutex_unlock(&p->lock);
+                /* Only the first finished job wakes the loop; it takes the
+                 * whole list. Unlocked, so that the loop does not wake into
+                 * a held mutex. An eventfd write of 1 cannot fail short of
+                 * a bug. */
+                if (first)
                         (void) !write(p->eventfd, &one, sizeof(one));
-                        pthread_mutex_lock(&p->lock);
-                }
+                pthread_mutex_lock(&p->lock);
         }
         pthread_mutex_unlock(&p->lock);
         return NULL;
