@@ -12,6 +12,10 @@
 
 /* The bus floor: a service with Flush's exact signature that does nothing. */
 #define BENCH_FLOOR_NAME "org.flushd.Floor1"
+/* The floor's private socket in the guest (bench-floor --listen=): the same
+ * Flush, peer to peer, no bus daemon between. */
+#define BENCH_FLOOR_DIRECT_PATH "/run/flushd-floor.sock"
+#define BENCH_FLOOR_DIRECT_ADDRESS "unix:path=" BENCH_FLOOR_DIRECT_PATH
 
 uint64_t bench_now_ns(void);
 void bench_sleep_ms(unsigned ms);
@@ -25,6 +29,9 @@ void bench_range(const double *v, size_t n, double *ret_min, double *ret_max);
 
 /* The system bus, or the bus at address if not NULL, with fd passing. */
 int bench_bus_open(const char *address, sd_bus **ret);
+/* A peer-to-peer connection to the D-Bus server at address (no Hello; calls
+ * go to destination NULL), with fd passing. */
+int bench_direct_open(const char *address, sd_bus **ret);
 
 /*
  * Flush(h fd, t flags) on dest, the way libflushd calls it. Returns 0 and

@@ -17,17 +17,25 @@
  * arrives at flushd over its one bus connection; a daemon that serves them
  * first come, first served makes the victim wait behind the flood.
  *
- * Subcommands: fairness ROUNDS CALLS CONNS BUDGET_MS [flushd|floor [ID]]
+ * Subcommands: fairness ROUNDS CALLS CONNS BUDGET_MS [flushd|floor|direct [ID]]
  * (controller; ID names the figures, default "fairness": ID.p99, ID.p50,
- * and ID.floor.p99, ID.floor.p50 for the floor),
- * flood KIND CONNS [DEST], victim CALLS BUDGET_MS [DEST] (reads "run" lines
- * on stdin, answers "P50_NS P99_NS ERRORS CALLS").
+ * and ID.floor.p99, ID.floor.p50 for the floor, ID.direct.p99 and
+ * ID.direct.p50 for direct), flood KIND CONNS [DEST], victim CALLS
+ * BUDGET_MS [DEST] (reads "run" lines on stdin, answers "P50_NS P99_NS
+ * ERRORS CALLS"; a DEST that is a D-Bus address, "unix:...", is a
+ * peer-to-peer server instead of a bus name).
  *
  * With "floor", victim and flooders call the bus floor (floor.c) instead:
  * the same calls over the same bus to a service that does nothing, so the
  * figure is what the bus alone lets a flood do to the victim; flushd
  * cannot be fairer than the bus that carries its requests. The floor
  * refuses nothing, so its flood is all answered calls.
+ *
+ * With "direct", the flood goes to the floor over the bus as with "floor",
+ * but the victim calls the floor over its private socket (bench-floor
+ * --listen=), with no bus daemon between: what is left of the victim's
+ * delay is the load the flood puts on the machine's CPUs, which no service
+ * on them can undo, however it is reached.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -191,7 +199,11 @@ int bench_victim(int argc, char *argv[]) {
         budget_ms = bench_arg_uint(argv[2], "BUDGET_MS");
         lat = calloc(calls, sizeof(*lat));
         fd = bench_open_iommufd();
-        r = bench_bus_open(NULL, &bus);
+        if (strncmp(dest, "unix:", 5) == 0) {
+                r = bench_direct_open(dest, &bus);
+                dest = NULL;
+        } else
+                r = bench_bus_open(NULL, &bus);
         if (!lat || r < 0)
                 return EXIT_FAILURE;
         printf("ready\n");
@@ -240,7 +252,21 @@ static void flooders_signal(Child *fl, size_t n, int sig) {
                 kill(fl[i].pid, sig);
 }
 
-/* fairness ROUNDS CALLS CONNS BUDGET_MS [flushd|floor [ID]] */
+/* Where the victim's and the flood's calls go, and what the figure shows. */
+typedef struct Target {
+        const char *mode, *suffix, *victim_dest, *flood_dest, *note;
+} Target;
+
+static const Target targets[] = {
+        { "flushd", "", FLUSH1_BUS_NAME, FLUSH1_BUS_NAME, "denied, throttled, no-reply" },
+        { "floor", ".floor", BENCH_FLOOR_NAME, BENCH_FLOOR_NAME,
+          "the same calls to the bus floor: what the bus alone does to the victim" },
+        { "direct", ".direct", BENCH_FLOOR_DIRECT_ADDRESS, BENCH_FLOOR_NAME,
+          "the same calls to the bus floor, the victim's over the floor's private socket: what the flood's "
+          "load alone does to a caller the bus does not delay" },
+};
+
+/* fairness ROUNDS CALLS CONNS BUDGET_MS [flushd|floor|direct [ID]] */
 int bench_fairness(int argc, char *argv[]) {
         static const struct { const char *kind, *cgroup; } kinds[] = {
                 { "denied",    "/FD" },
@@ -251,29 +277,32 @@ int bench_fairness(int argc, char *argv[]) {
         Child victim = {}, fl[ELEMENTSOF(kinds)] = {};
         unsigned rounds, calls, n_idle = 0, n_flood = 0;
         _cleanup_free_ char *id99 = NULL, *id50 = NULL;
+        const Target *t = &targets[0];
         const char *id = "fairness";
-        bool floor = false;
-        char *conns, *dest;
+        char *conns;
         int r = 0;
 
-        if (argc >= 6 && strcmp(argv[5], "floor") != 0 && strcmp(argv[5], "flushd") != 0)
-                argc = 0;
-        if (argc < 5 || argc > 7) {
-                fprintf(stderr, "Usage: flushd-bench fairness ROUNDS CALLS CONNS BUDGET_MS [flushd|floor [ID]]\n");
+        if (argc >= 6) {
+                t = NULL;
+                for (size_t i = 0; i < ELEMENTSOF(targets); i++)
+                        if (strcmp(argv[5], targets[i].mode) == 0)
+                                t = &targets[i];
+        }
+        if (!t || argc < 5 || argc > 7) {
+                fprintf(stderr, "Usage: flushd-bench fairness ROUNDS CALLS CONNS BUDGET_MS "
+                                "[flushd|floor|direct [ID]]\n");
                 return EXIT_FAILURE;
         }
-        floor = argc >= 6 && strcmp(argv[5], "floor") == 0;
         if (argc == 7)
                 id = argv[6];
-        if (asprintf(&id99, "%s%s.p99", id, floor ? ".floor" : "") < 0) {
+        if (asprintf(&id99, "%s%s.p99", id, t->suffix) < 0) {
                 id99 = NULL;
                 return EXIT_FAILURE;
         }
-        if (asprintf(&id50, "%s%s.p50", id, floor ? ".floor" : "") < 0) {
+        if (asprintf(&id50, "%s%s.p50", id, t->suffix) < 0) {
                 id50 = NULL;
                 return EXIT_FAILURE;
         }
-        dest = floor ? BENCH_FLOOR_NAME : FLUSH1_BUS_NAME;
         rounds = bench_arg_uint(argv[1], "ROUNDS");
         calls = bench_arg_uint(argv[2], "CALLS");
         conns = argv[3];
@@ -288,12 +317,13 @@ int bench_fairness(int argc, char *argv[]) {
                 return EXIT_FAILURE;
 
         r = child_spawn(&victim, (char *[]) { "runas", "alice", "/V", "flushd-bench", "victim", argv[2], argv[4],
-                                              dest, NULL });
+                                              (char *) t->victim_dest, NULL });
         if (r >= 0)
                 r = child_expect_ready(&victim);
         for (size_t i = 0; i < ELEMENTSOF(kinds) && r >= 0; i++) {
                 r = child_spawn(&fl[i], (char *[]) { "runas", "bob", (char *) kinds[i].cgroup, "flushd-bench",
-                                                     "flood", (char *) kinds[i].kind, conns, dest, NULL });
+                                                     "flood", (char *) kinds[i].kind, conns, (char *) t->flood_dest,
+                                                     NULL });
                 if (r >= 0)
                         r = child_expect_ready(&fl[i]);
         }
@@ -330,8 +360,7 @@ int bench_fairness(int argc, char *argv[]) {
                      "victim (alice, 1 connection, sequential calls: %u idle, %u under flood in all, at most "
                      "%u per phase and %s ms) while bob floods with 3 x %s connections (%s) vs the same victim "
                      "idle", n_idle, n_flood, calls, argv[4], conns,
-                     floor ? "the same calls to the bus floor: what the bus alone does to the victim"
-                           : "denied, throttled, no-reply");
+                     t->note);
         bench_report(id50, bench_median(flood50, rounds),
                      bench_median(idle50, rounds), NAN, "us", rounds, NULL, "as the p99, medians");
 out:

@@ -33,6 +33,8 @@ BEGIN {
         goal("fairness.p50",        3, "info",    "",   "", "victim p50 flood / idle")
         goal("fairness.floor.p99",  3, "info",    "",   "", "the same flood at the floor: p99 / idle")
         goal("fairness.floor.p50",  3, "info",    "",   "", "the same flood at the floor: p50 / idle")
+        goal("fairness.direct.p99", 3, "info",    "",   "", "victim off the bus: p99 flood / idle")
+        goal("fairness.direct.p50", 3, "info",    "",   "", "victim off the bus: p50 flood / idle")
         # The systemd guest (tests/vm/systemd/run.sh, suite bench): only in a full run, per bus booted.
         goal("fairness.broker.p99",   3, "ratio<=", 2,  "", "sd/broker: victim p99 flood / idle", "dbus-broker")
         goal("fairness.broker.p50",   3, "info",    "", "", "sd/broker: victim p50 flood / idle", "dbus-broker")

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,27 +77,33 @@ void bench_range(const double *v, size_t n, double *ret_min, double *ret_max) {
         *ret_max = hi;
 }
 
-int bench_bus_open(const char *address, sd_bus **ret) {
+static int bus_open_address(const char *address, bool bus_client, sd_bus **ret) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         int r;
 
-        if (!address)
-                r = sd_bus_open_system_with_description(&bus, "flushd-bench");
-        else {
-                r = sd_bus_new(&bus);
-                if (r >= 0)
-                        r = sd_bus_set_address(bus, address);
-                if (r >= 0)
-                        r = sd_bus_set_bus_client(bus, 1);
-                if (r >= 0)
-                        r = sd_bus_negotiate_fds(bus, 1);
-                if (r >= 0)
-                        r = sd_bus_start(bus);
-        }
+        r = sd_bus_new(&bus);
+        if (r >= 0)
+                r = sd_bus_set_address(bus, address);
+        if (r >= 0)
+                r = sd_bus_set_bus_client(bus, bus_client);
+        if (r >= 0)
+                r = sd_bus_negotiate_fds(bus, 1);
+        if (r >= 0)
+                r = sd_bus_start(bus);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(bus);
         return 0;
+}
+
+int bench_bus_open(const char *address, sd_bus **ret) {
+        if (address)
+                return bus_open_address(address, true, ret);
+        return sd_bus_open_system_with_description(ret, "flushd-bench");
+}
+
+int bench_direct_open(const char *address, sd_bus **ret) {
+        return bus_open_address(address, false, ret);
 }
 
 int bench_call_flush(sd_bus *bus, const char *dest, int fd, uint64_t flags,

@@ -2,8 +2,10 @@
 # bench.sh - the benchmarks in the guest, sourced by /init in bench mode
 #
 # Starts the bus floor (bench-floor, org.flushd.Floor1) beside flushd on the
-# same system bus, then runs each flushd-bench subcommand as the user and in
-# the cgroup its goal needs (policy: /etc/flushd/bench.conf). The programs
+# same system bus, and on its private socket /run/flushd-floor.sock
+# (BENCH_FLOOR_DIRECT_PATH, goal 3's "direct" figure), then runs each
+# flushd-bench subcommand as the user and in the cgroup its goal needs
+# (policy: /etc/flushd/bench.conf). The programs
 # print FLUSHD-BENCH result lines on the console, which the host
 # (tests/bench/run.sh) turns into the table. A step that fails to produce
 # its figures is a FAIL; PASS means the step ran, not that a goal was met.
@@ -76,7 +78,7 @@ bench_run() {
         fi
         echo "FLUSHD-BENCH-STEP mode ${BENCH_MODE:-full}: QEMU TCG, $(nproc) vCPUs; TCG timings are not hardware timings, WBINVD is a no-op"
 
-        bench-floor 2>/run/floor.log &
+        bench-floor --listen=/run/flushd-floor.sock 2>/run/floor.log &
         floor_pid=$!
         if ! bus-wait org.flushd.Floor1 30; then
                 echo "FLUSHD-TEST FAIL bench-floor: did not take org.flushd.Floor1: $(head -n 1 /run/floor.log)"
@@ -93,6 +95,8 @@ bench_run() {
                 bench_run_step fairness flushd-bench fairness $fair
                 # What the bus alone does to the victim under the same flood.
                 bench_run_step fairness-floor flushd-bench fairness $fair floor
+                # What the flood's load alone does to a victim the bus does not delay.
+                bench_run_step fairness-direct flushd-bench fairness $fair direct
                 bench_run_step precision runas alice /P flushd-bench precision $prec
                 bench_run_step coalescing runas alice /P flushd-bench coalesce $coal
                 bench_run_step tracking-cost runas alice /B flushd-bench pingpong $pong
