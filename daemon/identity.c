@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
 
@@ -111,13 +112,14 @@ int identity_open(pid_t pid, uid_t uid, const gid_t *gids, size_t n_gids, Identi
         if (pid <= 0 || uid == (uid_t) -1)
                 return IDENTITY_E_UNKNOWN;
 
-        id = calloc(1, sizeof(*id));
+        if (n_gids > IDENTITY_GROUPS_MAX)
+                n_gids = IDENTITY_GROUPS_MAX;
+        id = malloc(offsetof(Identity, gids) + n_gids * sizeof(gid_t));
         if (!id)
                 return -ENOMEM;
-        *id = (Identity) { .uid = uid, .pid = pid, .pidfd = -EBADF, .cgroup_fd = -EBADF };
-        id->n_gids = n_gids < IDENTITY_GROUPS_MAX ? n_gids : IDENTITY_GROUPS_MAX;
-        if (id->n_gids > 0)
-                memcpy(id->gids, gids, id->n_gids * sizeof(gid_t));
+        *id = (Identity) { .uid = uid, .pid = pid, .pidfd = -EBADF, .cgroup_fd = -EBADF, .n_gids = n_gids };
+        if (n_gids > 0)
+                memcpy(id->gids, gids, n_gids * sizeof(gid_t));
 
         id->pidfd = pidfd_open(pid, 0);
         if (id->pidfd < 0)

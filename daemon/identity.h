@@ -20,13 +20,14 @@ enum {
         IDENTITY_E_NO_CGROUP,           /* no cgroup v2 membership ("0::"), or an unreadable one */
 };
 
+/* One per caller connection, so sized to its groups: most have a few. */
 typedef struct Identity {
         uid_t uid;
         pid_t pid;
-        gid_t gids[IDENTITY_GROUPS_MAX];
-        size_t n_gids;
         int pidfd;
         int cgroup_fd;                  /* /proc/PID/cgroup of exactly that process */
+        size_t n_gids;                  /* at most IDENTITY_GROUPS_MAX */
+        gid_t gids[];
 } Identity;
 
 Identity *identity_free(Identity *id);

@@ -26,6 +26,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <search.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,7 +57,6 @@ static void peer_free(Peer *p) {
         outbox_queue_clear(&p->outq);
         identity_free(p->identity);
         list_unlink(&p->lru);
-        free(p->name);
         free(p);
 }
 
@@ -279,7 +279,6 @@ unsigned peer_table_evict(PeerTable *t, unsigned n) {
 }
 
 int peer_table_get(PeerTable *t, sd_bus_message *message, Peer **ret) {
-        _cleanup_free_ char *name = NULL;
         const char *sender;
         Peer *p, **slot;
         int r;
@@ -306,13 +305,12 @@ int peer_table_get(PeerTable *t, sd_bus_message *message, Peer **ret) {
         if (t->n_peers >= PEERS_MAX && peer_table_evict(t, 1) == 0)
                 return -EBUSY;
 
-        name = strdup(sender);
-        p = calloc(1, sizeof(*p));
-        if (!name || !p) {
-                free(p);
+        /* One allocation: the name lives at the end of the record. */
+        p = calloc(1, offsetof(Peer, name_buf) + strlen(sender) + 1);
+        if (!p)
                 return -ENOMEM;
-        }
-        *p = (Peer) { .name = TAKE_PTR(name), .table = t, .state = PEER_RESOLVING };
+        *p = (Peer) { .name = p->name_buf, .table = t, .state = PEER_RESOLVING };
+        strcpy(p->name_buf, sender);
         list_init(&p->requests);
         list_init(&p->lru);
         queue_flow_init(&p->flow);
@@ -320,7 +318,6 @@ int peer_table_get(PeerTable *t, sd_bus_message *message, Peer **ret) {
 
         r = bus_call_credentials(t->bus, p);
         if (r < 0) {
-                free(p->name);
                 free(p);
                 return r;
         }
@@ -328,7 +325,6 @@ int peer_table_get(PeerTable *t, sd_bus_message *message, Peer **ret) {
         slot = tsearch(p, &t->root, peer_compare);
         if (!slot) {
                 sd_bus_slot_unref(p->slot);
-                free(p->name);
                 free(p);
                 return -ENOMEM;
         }

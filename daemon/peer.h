@@ -26,7 +26,7 @@ typedef enum PeerState {
 } PeerState;
 
 typedef struct Peer {
-        char *name;                     /* unique bus name; first, it is the tree's key */
+        char *name;                     /* unique bus name (name_buf); first, it is the tree's key */
         PeerTable *table;
         PeerState state;
         int outcome;                    /* PEER_FAILED: IDENTITY_E_* or a negative errno */
@@ -38,6 +38,7 @@ typedef struct Peer {
         ListHead lru;                   /* in PeerTable.lru, least recently used first */
         QueueFlow flow;                 /* this connection's admitted requests waiting for a worker */
         OutboxQueue outq;               /* its replies waiting for the bus to take them */
+        char name_buf[];
 } Peer;
 
 /* Called when a peer's identity is settled (ready or failed), and when a

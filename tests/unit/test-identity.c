@@ -83,6 +83,26 @@ START_TEST(test_self) {
 }
 END_TEST
 
+/* The record is sized to the groups it keeps: at most IDENTITY_GROUPS_MAX,
+ * the first ones the bus reported; none at all is fine too. */
+START_TEST(test_groups_kept) {
+        gid_t gids[IDENTITY_GROUPS_MAX + 6];
+
+        for (size_t i = 0; i < ELEMENTSOF(gids); i++)
+                gids[i] = (gid_t) (5000 + i);
+
+        for (size_t n = 0; n <= ELEMENTSOF(gids); n += ELEMENTSOF(gids) / 2) {
+                _cleanup_(identity_freep) Identity *id = NULL;
+                size_t kept = n < IDENTITY_GROUPS_MAX ? n : IDENTITY_GROUPS_MAX;
+
+                ck_assert_int_eq(identity_open(getpid(), geteuid(), n ? gids : NULL, n, &id), 0);
+                ck_assert_uint_eq(id->n_gids, kept);
+                for (size_t i = 0; i < ELEMENTSOF(gids); i++)
+                        ck_assert_int_eq(identity_in_group(id, gids[i]), i < kept);
+        }
+}
+END_TEST
+
 START_TEST(test_uid_mismatch) {
         Identity *id = NULL;
 
@@ -154,6 +174,7 @@ Suite *identity_suite(void) {
         tcase_add_test(tc, test_parse_cgroup);
         tcase_add_test(tc, test_parse_cgroup_v1_only);
         tcase_add_test(tc, test_self);
+        tcase_add_test(tc, test_groups_kept);
         tcase_add_test(tc, test_uid_mismatch);
         tcase_add_test(tc, test_gone);
         tcase_add_test(tc, test_zombie_fails_closed);
