@@ -26,6 +26,7 @@ static const struct {
         { "precision",   bench_precision   },
         { "coalesce",    bench_coalesce    },
         { "pingpong",    bench_pingpong    },
+        { "churn",       bench_churn       },
         { "connections", bench_connections },
 };
 

@@ -63,6 +63,7 @@ int bench_victim(int argc, char *argv[]);
 int bench_precision(int argc, char *argv[]);
 int bench_coalesce(int argc, char *argv[]);
 int bench_pingpong(int argc, char *argv[]);
+int bench_churn(int argc, char *argv[]);
 int bench_connections(int argc, char *argv[]);
 
 /* Parses a positive decimal argument; dies with usage on error. */

@@ -22,7 +22,7 @@ $(VM_PROGS_DIR)/bench-floor: $(BENCH_OBJ)/floor.o $(BENCH_OBJ)/util.o
 	@mkdir -p $(@D)
 	$(CC) $(FLUSHD_LDFLAGS) -o $@ $^ $(BENCH_SD_LIBS) -lm
 
-$(VM_PROGS_DIR)/flushd-bench: $(addprefix $(BENCH_OBJ)/,bench.o util.o latency.o fairness.o tracking.o scale.o) \
+$(VM_PROGS_DIR)/flushd-bench: $(addprefix $(BENCH_OBJ)/,bench.o util.o latency.o fairness.o tracking.o churn.o scale.o) \
 			      $(BUILD)/obj/$(VM_DIR)/progs/workers.o $(BUILD)/libflushd.so.0
 	@mkdir -p $(@D)
 	$(CC) $(FLUSHD_LDFLAGS) -o $@ $(filter %.o,$^) $(VM_LIBFLUSHD) $(BENCH_SD_LIBS) -lpthread -lm

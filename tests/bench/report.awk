@@ -49,6 +49,7 @@ BEGIN {
         goal("precision.k4",        4, "exact",   "",   "", "write-backs, 4 CPUs tracked (naive)")
         goal("coalescing",          5, "value<=", "limit", "", "64 at once: executed (ALL_CPUS)")
         goal("tracking_cost",       6, "ratio<=", 1.05, "", "ping-pong tracked / untracked")
+        goal("churn.query_p99",     6, "info",    "",   "", "QUERY p99, target churning / parked")
         goal("memory.rss_clients",  7, "value<=", 4096, "", "RSS KiB, 1000 clients (idle)")
         goal("memory.rss_sections", 7, "value<=", 4096, "", "RSS KiB, 10000 sections (idle)")
         goal("policy.load_10",      7, "info",    "",   "", "load ms, 10 sections")

@@ -70,10 +70,12 @@ bench_sections() {      # N CLIENTS
 
 bench_run() {
         if [ "$BENCH_MODE" = quick ]; then
-                med="1 20 5" tp="4 100 1" fair="1 5 2 500" prec=2 coal="8 2" pong="200 2" conns=50 sect=100
+                med="1 20 5" tp="4 100 1" fair="1 5 2 500" prec=2 coal="8 2" pong="200 2" churn="16 1 100"
+                conns=50 sect=100
         else
                 # Goal 1 asks for >= 10,000 calls: 20 rounds of 500 (floor and clean).
                 med="20 500 100" tp="16 1000 10" fair="7 200 4 15000" prec=10 coal="64 10" pong="1000 31"
+                churn="256 5 2000"
                 conns=1000 sect=10000
         fi
         echo "FLUSHD-BENCH-STEP mode ${BENCH_MODE:-full}: QEMU TCG, $(nproc) vCPUs; TCG timings are not hardware timings, WBINVD is a no-op"
@@ -100,6 +102,8 @@ bench_run() {
                 bench_run_step precision runas alice /P flushd-bench precision $prec
                 bench_run_step coalescing runas alice /P flushd-bench coalesce $coal
                 bench_run_step tracking-cost runas alice /B flushd-bench pingpong $pong
+                # As root: IOMMU_CACHE_WB needs CAP_SYS_RAWIO, like flushd.
+                bench_run_step tracking-churn flushd-bench churn $churn
                 bench_run_step memory-clients runas alice /B flushd-bench connections $conns "$FLUSHD_PID"
         }
         bench_run_step daemon-alive kill -0 "$FLUSHD_PID"
