@@ -9,7 +9,8 @@
  * lock those calls take, the caller would hold the daemon's loop, and so
  * every other caller, for as long as it liked. This step measures what
  * such a churn does to the flush: THREADS threads loop
- * IOMMU_CACHE_WB_TRACK START/STOP on the target, and one thread, the
+ * IOMMU_CACHE_WB_TRACK START/STOP on the target (libflushd's
+ * flushd_track_thread() and flushd_untrack_thread()), and one thread, the
  * daemon's stand-in (root: the ioctl needs CAP_SYS_RAWIO), times CALLS
  * QUERY calls against it. Rounds alternate the churn running and the same
  * threads parked on a condition variable (the baseline), so both phases
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "flushd.h"
 #include "linux/iommufd.h"
 #include "util/macro.h"
 
@@ -39,12 +41,6 @@ typedef struct Churn {
         bool running;                   /* under lock */
         bool quit;                      /* under lock */
 } Churn;
-
-static int track(int fd, uint32_t op) {
-        struct iommu_cache_wb_track cmd = { .size = sizeof(cmd), .op = op };
-
-        return ioctl(fd, IOMMU_CACHE_WB_TRACK, &cmd) < 0 ? -errno : 0;
-}
 
 /* Parked until running; then START/STOP as fast as it can until parked again. */
 static void *churn_main(void *p) {
@@ -61,8 +57,8 @@ static void *churn_main(void *p) {
                 if (quit)
                         return NULL;
                 for (unsigned i = 0; i < 64; i++)
-                        if (track(c->target, IOMMU_CACHE_WB_TRACK_START) == 0)
-                                (void) track(c->target, IOMMU_CACHE_WB_TRACK_STOP);
+                        if (flushd_track_thread(c->target, 0) >= 0)
+                                (void) flushd_untrack_thread(c->target);
         }
 }
 

@@ -86,8 +86,10 @@ static int on_direct_disconnected(sd_bus_message *m, void *userdata, sd_bus_erro
         return 0;
 }
 
-static int direct_start(Floor *f, int fd) {
+/* Serves the accepted connection, whose fd it takes over. */
+static int direct_start(Floor *f, int accepted) {
         _cleanup_(sd_bus_close_unrefp) sd_bus *b = NULL;
+        _cleanup_close_ int fd = accepted;
         sd_bus **direct;
         sd_id128_t id;
         int r;
@@ -95,15 +97,11 @@ static int direct_start(Floor *f, int fd) {
         r = sd_id128_randomize(&id);
         if (r >= 0)
                 r = sd_bus_new(&b);
-        if (r < 0) {
-                safe_close(fd);
+        if (r >= 0)
+                r = sd_bus_set_fd(b, fd, fd);
+        if (r < 0)
                 return r;
-        }
-        r = sd_bus_set_fd(b, fd, fd);
-        if (r < 0) {
-                safe_close(fd);
-                return r;
-        }
+        fd = -EBADF;    /* the bus owns it now */
         r = sd_bus_set_server(b, 1, id);
         if (r >= 0)
                 r = sd_bus_negotiate_fds(b, 1);
